@@ -1,0 +1,2 @@
+export { createContext, log1p, oracle, parameterFiniteDifferences, sigmoidPair, toDecimal, finiteDifferences, type Decimal } from '../../src/oracle/index.js';
+export { decimalDigits } from '../../src/compare/index.js';
