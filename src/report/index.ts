@@ -1,0 +1,1 @@
+export { formatSelfCheck, selfCheckToJson } from './selfCheckText.js';

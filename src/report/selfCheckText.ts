@@ -1,0 +1,41 @@
+import { MAGNITUDE_CLASSES } from '../generate/options.js';
+import type { SelfCheckReport } from '../verify/selfCheck.js';
+
+function digits(d: number): string {
+  return d === Infinity ? 'exact' : d.toFixed(1);
+}
+
+/** The self-check's human summary: verdict, cases per magnitude class, worst digits, first failures. */
+export function formatSelfCheck(report: SelfCheckReport, maxFailures = 3): string {
+  const lines: string[] = [];
+  const verdict = report.verdict === 'correct' ? 'CORRECT' : 'WRONG';
+  lines.push(`backprop-oracle verify: built-in float64 reference against the decimal oracle (${report.precision} digits) and its finite differences`);
+  lines.push(`verdict: ${verdict}  (${report.runs} generated cases, ${report.entriesChecked} values checked, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)`);
+  lines.push('');
+  lines.push('class        cases  reference digits  worst ulps of scale  analytic = FD digits');
+  for (const cls of MAGNITUDE_CLASSES) {
+    const s = report.classes[cls];
+    if (s.cases === 0) continue;
+    lines.push(
+      `${cls.padEnd(12)} ${String(s.cases).padStart(5)}  ${digits(s.referenceDigits).padStart(16)}  ${s.referenceUlps.toFixed(1).padStart(19)}  ${digits(s.finiteDifferenceDigits).padStart(20)}`,
+    );
+  }
+  lines.push('');
+  lines.push(`reference digits: fewest correct digits relative to each value's scale (values above 1e-290); every value was checked against its derived error bound.`);
+  lines.push(`analytic = FD: fewest digits shared by the oracle's backpropagation and its finite differences (required: ${report.minDigits}).`);
+  if (report.failures.length > 0) {
+    lines.push('');
+    lines.push(`${report.failures.length} failure(s); the first ${Math.min(maxFailures, report.failures.length)}:`);
+    for (const f of report.failures.slice(0, maxFailures)) {
+      lines.push(`  case ${f.index} (${f.description}), ${f.where}: ${f.kind}`);
+      lines.push(`    ${f.detail}`);
+      lines.push(`    case: ${JSON.stringify(f.case)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The report as JSON text: infinities (exact agreement) are written as null. */
+export function selfCheckToJson(report: SelfCheckReport): string {
+  return JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
+}
