@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { caseArbitrary, MAGNITUDE_CLASSES, type MagnitudeClass } from '../../src/generate/index.js';
 import { checkReference, referenceBound } from '../../src/compare/index.js';
 import { backward, forward, loss } from '../../src/reference/index.js';
-import { createContext, oracle } from '../helpers/oracle.js';
+import { createContext, oracle, toDecimal } from '../helpers/oracle.js';
 
 /**
  * Spec 3: the float64 reference equals the oracle within its derived error bound, for every loss
@@ -45,7 +45,7 @@ describe('the float64 reference against the oracle, within the derived bound', (
         layers.forEach((g, l) => {
           g.W.forEach((v, k) => {
             const perturbed = v * (1 + 1e-12);
-            if (o.backward.layers[l]!.W[k]!.minus(perturbed).abs().toNumber() > bound.layers[l]!.W[k]!) caught = true;
+            if (o.backward.layers[l]!.W[k]!.minus(toDecimal(ctx, perturbed)).abs().toNumber() > bound.layers[l]!.W[k]!) caught = true;
           });
         });
         fc.pre(layers.some((g) => g.W.some((v) => Math.abs(v) > 1e-290)));

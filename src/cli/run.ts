@@ -28,8 +28,16 @@ function runVerify(args: VerifyArgs, io: Io): number {
     },
   });
   if (io.isTTY && !args.quiet) io.err('\n');
-  if (args.json) writeFileSync(args.json, selfCheckToJson(report) + '\n');
+  // the summary first: whatever happens to the files, what was computed is shown
   io.out(formatSelfCheck(report) + '\n');
+  if (args.json) {
+    try {
+      writeFileSync(args.json, selfCheckToJson(report) + '\n');
+    } catch (error) {
+      io.err(`verify: could not write the JSON report to --json ${args.json}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   return report.verdict === 'correct' ? 0 : 1;
 }
 

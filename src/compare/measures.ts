@@ -1,4 +1,5 @@
-import type { Decimal } from '../oracle/decimal.js';
+import type { Decimal, DecimalConstructor } from '../oracle/decimal.js';
+import { exactDecimalString } from '../oracle/exact.js';
 import { ulp } from './rounding.js';
 
 /** How far a float64 value lies from the exact one, measured several ways. */
@@ -26,7 +27,9 @@ export function measure(value: number, exact: Decimal, scale: number): ErrorMeas
   if (!Number.isFinite(value)) {
     return { error: Number.POSITIVE_INFINITY, scale, relative: Number.POSITIVE_INFINITY, digits: Number.NEGATIVE_INFINITY, ulpsOfScale: Number.POSITIVE_INFINITY, ulps: Number.POSITIVE_INFINITY };
   }
-  const error = exact.minus(value).abs().toNumber();
+  // value enters as the decimal it is exactly (a plain number argument would be read as its shortest form)
+  const Ctor = exact.constructor as DecimalConstructor;
+  const error = exact.minus(new Ctor(exactDecimalString(value))).abs().toNumber();
   const relative = error === 0 ? 0 : scale > 0 ? error / scale : Number.POSITIVE_INFINITY;
   return {
     error,

@@ -1,0 +1,35 @@
+// npm run bench: throughput of the three sources of truth, measured side by side in one run.
+// Figures, not assertions: these machines are noisy, so no timing is ever a test.
+import os from 'node:os';
+import { sampleCases } from '../dist/generate/index.js';
+import { referenceGradients } from '../dist/reference/index.js';
+import { createContext, oracle } from '../dist/oracle/index.js';
+import { checkReference } from '../dist/compare/index.js';
+
+function time(fn, minMs = 300) {
+  let n = 0;
+  const start = performance.now();
+  do { fn(); n++; } while (performance.now() - start < minMs);
+  return (performance.now() - start) / n;
+}
+
+console.log(`backprop-oracle bench: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'})`);
+const ctx = createContext(50);
+const rows = [];
+for (const [label, opts] of [
+  ['1-2 layers, width <= 4', { maxLayers: 2, maxWidth: 4, classes: ['typical'] }],
+  ['up to 8-8-8 (3 layers)', { minLayers: 3, maxLayers: 3, maxWidth: 8, classes: ['typical'] }],
+  ['up to 6 layers of 8', { minLayers: 6, maxLayers: 6, maxWidth: 8, classes: ['typical'] }],
+]) {
+  const cases = sampleCases(opts, 20, 1);
+  let k = 0;
+  const next = () => cases[k++ % cases.length];
+  const ref = time(() => { const c = next(); referenceGradients(c.network, c.batch); });
+  const analytic = time(() => { const c = next(); oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false }); });
+  const full = time(() => { const c = next(); checkReference(c.network, c.batch, oracle(c.network, c.batch, { precision: ctx })); }, 1000);
+  rows.push({ label, ref, analytic, full });
+}
+console.log('\ncases                      reference/case  oracle(analytic)/case  three-way check/case  cases/s (three-way)  oracle/reference');
+for (const r of rows) {
+  console.log(`${r.label.padEnd(26)} ${(r.ref * 1000).toFixed(1).padStart(11)} us ${r.analytic.toFixed(2).padStart(18)} ms ${r.full.toFixed(2).padStart(17)} ms ${(1000 / r.full).toFixed(1).padStart(20)} ${(r.analytic / r.ref).toFixed(0).padStart(16)}x`);
+}
