@@ -1,0 +1,15 @@
+import { gradientsToJson } from '../network/json.js';
+import type { BatchJson, NetworkJson, ResultJson } from '../network/types.js';
+import { parseBatch, parseNetwork } from '../network/validate.js';
+import { referenceGradients } from '../reference/gradients.js';
+import type { Implementation } from './types.js';
+
+/** The built-in float64 reference (src/reference) as an implementation under test. */
+export const referenceImplementation: Implementation = {
+  describe: () => ({ name: 'backprop-oracle float64 reference', precision: 'float64', bias: true, reductions: ['sum', 'mean'] }),
+  gradients(network: NetworkJson, batch: BatchJson): ResultJson {
+    const net = parseNetwork(network);
+    const result = referenceGradients(net, parseBatch(batch, net));
+    return gradientsToJson(result, net);
+  },
+};
