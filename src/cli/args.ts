@@ -1,79 +1,174 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 
-/** Options of `backprop-oracle verify` (built-in reference). */
+/** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
   command: 'verify';
+  impl: string | null;
+  cmd: string | null;
+  runs: number;
+  seed: number;
+  path: string | null;
+  maxLayers: number;
+  precision: 'float32' | 'float64' | null;
+  strict: boolean;
+  timeBudget: number | null;
+  timeout: number;
+  json: string | null;
+  junit: string | null;
+  saveCounterexamples: string;
+  shard: { index: number; count: number } | null;
+  cases: string[];
+  digits: number;
+  quiet: boolean;
+}
+
+/** Options of `backprop-oracle self-check`: the three-way check of reference, oracle and finite differences. */
+export interface SelfCheckArgs {
+  command: 'self-check';
   runs: number;
   seed: number;
   maxLayers: number;
-  precision: number;
+  digits: number;
   json: string | null;
   quiet: boolean;
 }
 
 /** What the command line asks for. */
-export type Command = VerifyArgs | { command: 'help' } | { command: 'version' };
+export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { command: 'version' };
+
+/** Where counterexamples are saved unless --save-counterexamples says otherwise. */
+export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/counterexamples';
 
 export const USAGE = `Usage: backprop-oracle <command> [options]
 
 Commands:
-  verify     check the float64 reference against the decimal oracle and finite differences
-             on generated networks (the built-in default)
-  help       show this text
+  verify       verify an implementation (or, with neither --impl nor --cmd, the built-in reference)
+               against the decimal oracle on generated networks or on given cases
+  self-check   check the built-in reference, the oracle and finite differences against each other
+  help         show this text
 
 verify options:
-  --runs N          generated cases (default 200)
-  --seed S          seed of the generator (default 42); the same seed gives the same cases
-  --max-layers L    largest number of layers generated, 1 to 12 (default 6)
-  --precision P     oracle precision in significant digits, 30 to 200 (default 50)
-  --json FILE       also write the full report as JSON
-  --quiet           print only the summary
+  --impl FILE           a JavaScript or TypeScript module (.js .mjs .cjs .ts .mts) exporting { gradients, describe? }
+  --cmd "COMMAND"       a command speaking JSON Lines on stdin/stdout (shared/spec/protocol.md)
+  --runs N              generated cases (default 200)
+  --seed S              generator seed (default 42); the same seed gives the same cases and report
+  --path P              replay one generated case: the path printed with a counterexample (with its --seed)
+  --max-layers L        most layers generated, 1 to 12 (default 6; the implementation's maxLayers also applies)
+  --precision P         float32 or float64: the implementation's arithmetic, overriding its description
+  --strict              fail on inaccurate values too (exit 1)
+  --time-budget SEC     stop generating new cases after SEC seconds; what was found is still reported
+  --timeout MS          per-request timeout for the implementation (default 10000)
+  --json FILE           write the full report as JSON
+  --junit FILE          write JUnit XML (one test case per property and magnitude class)
+  --save-counterexamples DIR   where failing cases are saved (default ${DEFAULT_COUNTEREXAMPLE_DIR})
+  --shard i/n           run the i-th of n disjoint slices of the cases (1 <= i <= n)
+  --case PATH           verify this case file ({ "network": ..., "batch": ... }) or folder of them
+                        instead of generated cases; repeatable
+  --digits D            oracle precision in significant digits, 30 to 200 (default 50)
+  --quiet               no progress display
 
-Exit codes: 0 correct, 1 wrong, 2 the verifier could not do its job (bad arguments, unreadable input).`;
+self-check options: --runs N, --seed S, --max-layers L, --digits D, --json FILE, --quiet
 
-function integer(option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+Exit codes: 0 correct (or inaccurate without --strict), 1 wrong (or inaccurate with --strict),
+2 the verifier could not do its job (bad arguments, unreadable case, the implementation would
+not start, crashed or broke the protocol).`;
+
+function integer(command: string, option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`verify: --${option} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!/^\s*-?\d+\s*$/.test(raw)) throw new UsageError(`${command}: --${option} must be an integer from ${min} to ${max}, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new UsageError(`verify: --${option} must be an integer from ${min} to ${max}, got ${raw}`);
+  if (value < min || value > max) throw new UsageError(`${command}: --${option} must be an integer from ${min} to ${max}, got ${raw.trim()}`);
   return value;
 }
+
+function positiveNumber(command: string, option: string, raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${command}: --${option} must be a positive number of seconds, got "${raw}"`);
+  return value;
+}
+
+function fileName(command: string, option: string, raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (raw.trim() === '') throw new UsageError(`${command}: --${option} needs a file name`);
+  return raw;
+}
+
+function parseShard(raw: string | undefined): { index: number; count: number } | null {
+  if (raw === undefined) return null;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`verify: --shard must be i/n with 1 <= i <= n (for example 2/4), got "${raw}"`);
+  return { index, count };
+}
+
+function parse(command: string, rest: readonly string[], options: NonNullable<ParseArgsConfig['options']>): Record<string, string | boolean | string[] | undefined> {
+  try {
+    return parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`);
+  }
+}
+
+const str = { type: 'string' } as const;
 
 /** Parses a command line (without `node` and the script); throws UsageError on anything malformed. */
 export function parseCommandLine(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === '--version' || command === 'version') return { command: 'version' };
-  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, help`);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      options: {
-        runs: { type: 'string' },
-        seed: { type: 'string' },
-        'max-layers': { type: 'string' },
-        precision: { type: 'string' },
-        json: { type: 'string' },
-        quiet: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`verify: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
+  if (command === 'self-check') {
+    const v = parse(command, rest, { runs: str, seed: str, 'max-layers': str, digits: str, json: str, quiet: { type: 'boolean' } });
+    const s = (k: string): string | undefined => v[k] as string | undefined;
+    return {
+      command: 'self-check',
+      runs: integer(command, 'runs', s('runs'), 200, 1, 10_000_000),
+      seed: integer(command, 'seed', s('seed'), 42, -(2 ** 31), 2 ** 31 - 1),
+      maxLayers: integer(command, 'max-layers', s('max-layers'), 6, 1, 12),
+      digits: integer(command, 'digits', s('digits'), 50, 30, 200),
+      json: fileName(command, 'json', s('json')),
+      quiet: v.quiet === true,
+    };
   }
-  const text = (key: string): string | undefined => values[key] as string | undefined;
-  const json = text('json');
-  if (json !== undefined && json.trim() === '') throw new UsageError('verify: --json needs a file name');
+  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, self-check, help`);
+  const v = parse(command, rest, {
+    impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
+    'time-budget': str, timeout: str, json: str, junit: str, 'save-counterexamples': str, shard: str,
+    case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' },
+  });
+  const s = (k: string): string | undefined => v[k] as string | undefined;
+  const impl = fileName(command, 'impl', s('impl'));
+  const cmd = s('cmd');
+  if (cmd !== undefined && cmd.trim() === '') throw new UsageError('verify: --cmd needs a command line');
+  if (impl !== null && cmd !== undefined) throw new UsageError('verify: give either --impl or --cmd, not both');
+  const precision = s('precision');
+  if (precision !== undefined && precision !== 'float32' && precision !== 'float64') throw new UsageError(`verify: --precision must be float32 or float64, got "${precision}"`);
+  const path = s('path');
+  if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new UsageError(`verify: --path must be a fast-check path such as 12:0:3, got "${path}"`);
+  const cases = (v.case as string[] | undefined) ?? [];
+  if (cases.some((c) => c.trim() === '')) throw new UsageError('verify: --case needs a file or folder name');
+  const saveDir = s('save-counterexamples');
+  if (saveDir !== undefined && saveDir.trim() === '') throw new UsageError('verify: --save-counterexamples needs a folder name');
   return {
     command: 'verify',
-    runs: integer('runs', text('runs'), 200, 1, 10_000_000),
-    seed: integer('seed', text('seed'), 42, -(2 ** 31), 2 ** 31 - 1),
-    maxLayers: integer('max-layers', text('max-layers'), 6, 1, 12),
-    precision: integer('precision', text('precision'), 50, 30, 200),
-    json: json ?? null,
-    quiet: values.quiet === true,
+    impl,
+    cmd: cmd ?? null,
+    runs: integer(command, 'runs', s('runs'), 200, 1, 10_000_000),
+    seed: integer(command, 'seed', s('seed'), 42, -(2 ** 31), 2 ** 31 - 1),
+    path: path ?? null,
+    maxLayers: integer(command, 'max-layers', s('max-layers'), 6, 1, 12),
+    precision: (precision as 'float32' | 'float64' | undefined) ?? null,
+    strict: v.strict === true,
+    timeBudget: positiveNumber(command, 'time-budget', s('time-budget')),
+    timeout: integer(command, 'timeout', s('timeout'), 10_000, 1, 3_600_000),
+    json: fileName(command, 'json', s('json')),
+    junit: fileName(command, 'junit', s('junit')),
+    saveCounterexamples: saveDir ?? DEFAULT_COUNTEREXAMPLE_DIR,
+    shard: parseShard(s('shard')),
+    cases,
+    digits: integer(command, 'digits', s('digits'), 50, 30, 200),
+    quiet: v.quiet === true,
   };
 }

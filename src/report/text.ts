@@ -1,0 +1,89 @@
+import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
+import type { FailureReport, VerifyReport, CaseOrigin } from '../verify/report.js';
+
+const ORIGINS: CaseOrigin[] = ['typical', 'zeros', 'tiny', 'saturating', 'given'];
+
+function digits(d: number): string {
+  return Number.isFinite(d) ? d.toFixed(1) : 'exact';
+}
+
+/** The replay instructions of a failure, as command-line words. */
+export function replayHint(report: VerifyReport, f: FailureReport, command: string): string[] {
+  const hints: string[] = [];
+  if (f.replay.file) hints.push(`replay the saved case: ${command} --case ${f.replay.file}`);
+  if (f.replay.seed !== null && f.replay.path !== null) hints.push(`replay from the generator: ${command} --seed ${f.replay.seed} --path ${f.replay.path}`);
+  if (report.mode === 'generated' && f.replay.seed !== null) hints.push(`rerun the whole property: ${command} --seed ${f.replay.seed} --runs ${report.runs}`);
+  return hints;
+}
+
+/** A failure as a person reads it: where, labelled values, how to replay, the case, hints. */
+export function formatFailure(report: VerifyReport, f: FailureReport, command: string): string {
+  const lines: string[] = [];
+  const origin = f.origin === 'given' ? `case ${f.name ?? ''}`.trim() : `${f.origin} case`;
+  lines.push(`${f.outcome.toUpperCase()} at ${f.where} (${origin}${f.shrinkSteps !== null ? `, shrunk in ${f.shrinkSteps} steps` : ''})`);
+  if (f.kind === 'shape' || f.kind === 'error') {
+    lines.push(`  ${f.message}`);
+  } else {
+    lines.push(`  implementation     ${f.iut ?? 'non-finite (NaN or Infinity)'}`);
+    lines.push(`  oracle             ${f.oracle}`);
+    if (f.finiteDifference !== null) lines.push(`  finite difference  ${f.finiteDifference}`);
+    if (f.error !== null) lines.push(`  error              ${f.error.toExponential(3)}${f.digits !== null ? ` (${digits(f.digits)} correct digits relative to scale)` : ''}`);
+    if (f.bound !== null) lines.push(`  ${f.outcome === 'inaccurate' ? 'textbook bound     ' : 'allowed            '}${f.bound.toExponential(3)}`);
+    if (f.cancellation) lines.push(`  explained by       ${CANCELLATION_TEXT[f.cancellation]}${f.digitsLost !== null ? `: ${f.digitsLost.toFixed(1)} digits lost` : ''}`);
+    if (f.valuesAffected > 1) lines.push(`  ${f.valuesAffected} values of this case are ${f.outcome}`);
+  }
+  for (const hint of replayHint(report, f, command)) lines.push(`  ${hint}`);
+  lines.push(`  network: ${JSON.stringify(f.case.network)}`);
+  lines.push(`  batch:   ${JSON.stringify(f.case.batch)}`);
+  return lines.join('\n');
+}
+
+/** The human summary of a run: verdict, cases per class, worst digits, the minimal counterexample. */
+export function formatReport(report: VerifyReport, command = 'backprop-oracle verify'): string {
+  const lines: string[] = [];
+  const { implementation: impl } = report;
+  lines.push(`backprop-oracle verify: ${impl.label} (${impl.precision}${impl.precisionFrom === 'default' ? ', by default' : impl.precisionFrom === 'option' ? ', from --precision' : ''})`);
+  const shard = report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : '';
+  const seed = report.seed !== null ? `, seed ${report.seed}` : '';
+  lines.push(`verdict: ${report.verdict.toUpperCase()}${report.strict ? ' (strict)' : ''}  (${report.casesRun} of ${report.runs} cases${seed}${shard}, ${(report.durationMs / 1000).toFixed(1)} s)`);
+  if (report.error) {
+    lines.push('');
+    lines.push(`the verifier could not finish: ${report.error.code}: ${report.error.message}`);
+    if (report.error.case) lines.push(`  the request that triggered it: ${JSON.stringify(report.error.case)}`);
+  }
+  const rows = ORIGINS.filter((o) => report.classes[o]);
+  if (rows.length > 0) {
+    lines.push('');
+    lines.push('class        cases  correct  inaccurate  wrong  worst digits  most digits lost');
+    for (const o of rows) {
+      const s = report.classes[o]!;
+      lines.push(`${o.padEnd(12)} ${String(s.cases).padStart(5)}  ${String(s.correct).padStart(7)}  ${String(s.inaccurate).padStart(10)}  ${String(s.wrong).padStart(5)}  ${digits(s.worstDigits).padStart(12)}  ${s.worstDigitsLost.toFixed(1).padStart(16)}`);
+    }
+    const cancellations = new Map<CancellationName, { values: number; maxDigitsLost: number; classes: string[] }>();
+    for (const o of rows) {
+      for (const [name, c] of Object.entries(report.classes[o]!.cancellations) as [CancellationName, { values: number; maxDigitsLost: number }][]) {
+        const acc = cancellations.get(name) ?? { values: 0, maxDigitsLost: 0, classes: [] };
+        acc.values += c.values;
+        acc.maxDigitsLost = Math.max(acc.maxDigitsLost, c.maxDigitsLost);
+        acc.classes.push(o);
+        cancellations.set(name, acc);
+      }
+    }
+    if (cancellations.size > 0) {
+      lines.push('');
+      lines.push('inaccurate values, explained by the textbook algorithm\'s cancellations:');
+      for (const [name, c] of cancellations) lines.push(`  ${c.values} value(s), up to ${c.maxDigitsLost.toFixed(1)} digits lost (${c.classes.join(', ')}): ${CANCELLATION_TEXT[name]}`);
+    }
+  }
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  if (report.nondeterminism.differing.length > 0) {
+    const d = report.nondeterminism.differing[0]!;
+    lines.push(`warning: two calls on the same case gave different answers at ${d.where}: ${d.first} then ${d.second}`);
+  }
+  report.failures.forEach((f, k) => {
+    lines.push('');
+    lines.push(k === 0 ? 'minimal counterexample:' : 'another:');
+    lines.push(formatFailure(report, f, command));
+  });
+  return lines.join('\n');
+}

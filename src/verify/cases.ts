@@ -1,0 +1,101 @@
+import type { Precision } from '../compare/judge.js';
+import type { Iut } from '../iut/types.js';
+import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
+import { createContext } from '../oracle/context.js';
+import { exitCodeOf, verdictOf, type VerifyOptions } from './engine.js';
+import { evaluateCase } from './evaluate.js';
+import { failureReport } from './failure.js';
+import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
+import { record } from './stats.js';
+import { IutError } from '../iut/errors.js';
+import { caseToJson } from '../network/json.js';
+
+/** A case the user gave, with the name it is reported under (usually its file). */
+export interface NamedCase {
+  readonly name: string;
+  readonly case: Case;
+}
+
+const round32 = (xs: Float64Array): Float64Array => Float64Array.from(xs, Math.fround);
+
+/** The case with every weight, bias, input and target rounded to float32 (targets stay in [0, 1]). */
+export function roundToFloat32(c: Case): { case: Case; changed: boolean } {
+  const layers: Layer[] = c.network.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, W: round32(l.W), b: l.b ? round32(l.b) : null }));
+  const network: Network = { layers, reduction: c.network.reduction };
+  const batch: Batch = { size: c.batch.size, nIn: c.batch.nIn, nOut: c.batch.nOut, X: round32(c.batch.X), T: round32(c.batch.T) };
+  const same = (a: Float64Array, b: Float64Array): boolean => a.every((x, k) => Object.is(x, b[k]));
+  const changed = !(same(batch.X, c.batch.X) && same(batch.T, c.batch.T) && layers.every((l, k) => same(l.W, c.network.layers[k]!.W) && (!l.b || same(l.b, c.network.layers[k]!.b!))));
+  return { case: { network, batch }, changed };
+}
+
+/**
+ * Verifies an implementation on the cases given (a user's real model and batch), judging every
+ * loss value and gradient entry. A float32 implementation gets each case rounded to float32 first,
+ * and the oracle judges the rounded case. Nothing is shrunk: these cases are the user's own.
+ */
+export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = performance.now();
+  const strict = options.strict ?? false;
+  const ctx = createContext(options.digits ?? 50);
+  const classes: { given?: ClassStats } = {};
+  const failures: FailureReport[] = [];
+  const notes: string[] = [];
+  let description: Description = {};
+  let error: ErrorReport | null = null;
+  let casesRun = 0;
+  let precision: Precision = options.precision ?? 'float64';
+  let precisionFrom: VerifyReport['implementation']['precisionFrom'] = options.precision ? 'option' : 'default';
+  try {
+    description = await iut.describe();
+    if (!options.precision && description.precision) {
+      precision = description.precision;
+      precisionFrom = 'description';
+    }
+    const rounded: string[] = [];
+    for (const named of cases) {
+      let c = named.case;
+      if (precision === 'float32') {
+        const r = roundToFloat32(c);
+        if (r.changed) rounded.push(named.name);
+        c = r.case;
+      }
+      if (options.timeBudgetSeconds !== undefined && performance.now() - started > options.timeBudgetSeconds * 1000) {
+        notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${cases.length} cases were run`);
+        break;
+      }
+      const ev = await evaluateCase(iut, c, precision, ctx);
+      if (ev.fatal) {
+        error = { code: ev.fatal.code, message: ev.fatal.message, case: caseToJson(c) };
+        break;
+      }
+      casesRun += 1;
+      record(classes, 'given', ev);
+      if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name));
+      options.onProgress?.({ phase: 'generate', done: casesRun, total: cases.length, wrong: classes.given?.wrong ?? 0, inaccurate: classes.given?.inaccurate ?? 0, elapsedMs: performance.now() - started, shrinkSteps: 0 });
+    }
+    if (rounded.length > 0) notes.push(`float32 implementation: ${rounded.join(', ')} rounded to float32 first; the oracle judged the rounded case`);
+  } catch (thrown) {
+    error = { code: thrown instanceof IutError ? thrown.code : 'E_INTERNAL', message: thrown instanceof Error ? thrown.message : String(thrown), case: null };
+  }
+  const verdict = error ? 'error' : verdictOf(classes);
+  return {
+    tool: 'backprop-oracle',
+    verdict,
+    exitCode: exitCodeOf(verdict, strict),
+    strict,
+    implementation: { label: iut.label, description, precision, precisionFrom },
+    mode: 'cases',
+    seed: null,
+    runs: cases.length,
+    shard: null,
+    casesRun,
+    interrupted: false,
+    stoppedEarly: false,
+    classes,
+    failures,
+    nondeterminism: { checked: 0, differing: [] },
+    error,
+    notes,
+    durationMs: performance.now() - started,
+  };
+}

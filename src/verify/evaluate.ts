@@ -1,0 +1,64 @@
+import { judge, worstOutcome, type Judgement, type Outcome, type Precision } from '../compare/judge.js';
+import { IutError } from '../iut/errors.js';
+import type { Iut } from '../iut/types.js';
+import { InputError } from '../network/errors.js';
+import { batchToJson, networkToJson } from '../network/json.js';
+import type { Case } from '../network/types.js';
+import { parseGradients, type ParsedResult } from '../network/validate.js';
+import type { OracleContext } from '../oracle/context.js';
+import { oracle } from '../oracle/oracle.js';
+
+/** The outcome of one case: judged values, or why there are none. */
+export interface CaseEvaluation {
+  readonly outcome: Outcome;
+  readonly judgements: Judgement[];
+  /** A result that could not be judged: it had the wrong shape or types, or the implementation refused. */
+  readonly refusal: { kind: 'shape' | 'error'; message: string } | null;
+  /** The implementation stopped taking part (crash, protocol breach, timeout): the run cannot go on. */
+  readonly fatal: IutError | null;
+  readonly result: ParsedResult | null;
+}
+
+/** Asks the implementation for the case's loss and gradients and returns the parsed result or why not. */
+export async function askImplementation(iut: Iut, c: Case): Promise<{ result: ParsedResult } | { refusal: CaseEvaluation['refusal'] } | { fatal: IutError }> {
+  let raw: unknown;
+  try {
+    raw = await iut.gradients(networkToJson(c.network), batchToJson(c.batch));
+  } catch (error) {
+    if (error instanceof IutError && error.code === 'E_IUT_ERROR') return { refusal: { kind: 'error', message: error.message } };
+    if (error instanceof IutError) return { fatal: error };
+    return { refusal: { kind: 'error', message: error instanceof Error ? error.message : String(error) } };
+  }
+  try {
+    return { result: parseGradients(raw, c.network, 'result', c.batch.size) };
+  } catch (error) {
+    if (error instanceof InputError) return { refusal: { kind: 'shape', message: error.message } };
+    throw error;
+  }
+}
+
+/** Judges an already parsed result against the oracle. */
+export function judgeResult(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): Judgement[] {
+  const exact = oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false });
+  return judge(c.network, c.batch, result, exact, precision);
+}
+
+/** Runs one case through the implementation and judges every value against the oracle. */
+export async function evaluateCase(iut: Iut, c: Case, precision: Precision, ctx: OracleContext): Promise<CaseEvaluation> {
+  const answer = await askImplementation(iut, c);
+  if ('fatal' in answer) return { outcome: 'wrong', judgements: [], refusal: null, fatal: answer.fatal, result: null };
+  if ('refusal' in answer) return { outcome: 'wrong', judgements: [], refusal: answer.refusal, fatal: null, result: null };
+  const judgements = judgeResult(c, answer.result, precision, ctx);
+  return { outcome: worstOutcome(judgements), judgements, refusal: null, fatal: null, result: answer.result };
+}
+
+/** Where two parsed results differ, bit for bit (NaN equals NaN), or null when they are the same. */
+export function firstDifference(a: ParsedResult, b: ParsedResult): { where: string; first: number; second: number } | null {
+  if (!Object.is(a.loss, b.loss)) return { where: 'loss E', first: a.loss, second: b.loss };
+  for (let l = 0; l < a.layers.length; l++) {
+    const [x, y] = [a.layers[l]!, b.layers[l]!];
+    for (let k = 0; k < x.W.length; k++) if (!Object.is(x.W[k], y.W[k])) return { where: `layer ${l + 1}, dE/dW entry ${k}`, first: x.W[k]!, second: y.W[k]! };
+    if (x.b && y.b) for (let k = 0; k < x.b.length; k++) if (!Object.is(x.b[k], y.b[k])) return { where: `layer ${l + 1}, dE/db[i=${k}]`, first: x.b[k]!, second: y.b[k]! };
+  }
+  return null;
+}
