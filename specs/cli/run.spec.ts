@@ -1,70 +1,185 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/cli/args.js';
+import { DEFAULT_COUNTEREXAMPLE_DIR, parseCommandLine } from '../../src/cli/args.js';
 import { run, type Io } from '../../src/cli/run.js';
+import { validateReportJson } from '../../src/report/formats.js';
 
-function capture(isTTY = false): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
+function capture(isTTY = false, env: NodeJS.ProcessEnv = {}): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', isTTY, env, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
   return io;
 }
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'bo-cli-'));
+const impl = (name: string): string => `fixtures/implementations/${name}`;
 
-describe('backprop-oracle command line', () => {
+describe('command-line parsing', () => {
   it('parses verify options with their defaults', () => {
-    expect(parseCommandLine(['verify'])).toEqual({ command: 'verify', runs: 200, seed: 42, maxLayers: 6, precision: 50, json: null, quiet: false });
-    expect(parseCommandLine(['verify', '--runs', '5', '--seed=-3', '--max-layers', '2', '--precision', '60', '--json', 'r.json', '--quiet'])).toEqual({
-      command: 'verify', runs: 5, seed: -3, maxLayers: 2, precision: 60, json: 'r.json', quiet: true,
+    expect(parseCommandLine(['verify'])).toEqual({
+      command: 'verify', impl: null, cmd: null, runs: 200, seed: 42, path: null, maxLayers: 6, precision: null, strict: false,
+      timeBudget: null, timeout: 10_000, json: null, junit: null, saveCounterexamples: DEFAULT_COUNTEREXAMPLE_DIR, shard: null, cases: [], digits: 50, quiet: false,
     });
+    expect(parseCommandLine(['verify', '--cmd', 'python3 x.py', '--runs', '5', '--seed=-3', '--path', '1:2', '--max-layers', '2', '--precision', 'float32', '--strict',
+      '--time-budget', '1.5', '--timeout', '300', '--json', 'r.json', '--junit', 'r.xml', '--save-counterexamples', 'ce', '--shard', '2/4', '--case', 'a.json', '--case', 'dir', '--digits', '60', '--quiet'])).toEqual({
+      command: 'verify', impl: null, cmd: 'python3 x.py', runs: 5, seed: -3, path: '1:2', maxLayers: 2, precision: 'float32', strict: true,
+      timeBudget: 1.5, timeout: 300, json: 'r.json', junit: 'r.xml', saveCounterexamples: 'ce', shard: { index: 2, count: 4 }, cases: ['a.json', 'dir'], digits: 60, quiet: true,
+    });
+    expect(parseCommandLine(['self-check', '--runs', '3'])).toMatchObject({ command: 'self-check', runs: 3, seed: 42, digits: 50 });
     expect(parseCommandLine([])).toEqual({ command: 'help' });
     expect(parseCommandLine(['--version'])).toEqual({ command: 'version' });
   });
 
-  it('rejects malformed and out-of-range options with a message naming the option and the value', () => {
-    expect(() => parseCommandLine(['verify', '--runs', 'ten'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: verify: --runs must be an integer from 1 to 10000000, got "ten"]`);
-    expect(() => parseCommandLine(['verify', '--runs', '0'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: verify: --runs must be an integer from 1 to 10000000, got 0]`);
-    expect(() => parseCommandLine(['verify', '--precision', '10'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: verify: --precision must be an integer from 30 to 200, got 10]`);
-    expect(() => parseCommandLine(['verify', '--max-layers', '2.5'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: verify: --max-layers must be an integer from 1 to 12, got "2.5"]`);
-    expect(() => parseCommandLine(['verify', '--json', ' '])).toThrowErrorMatchingInlineSnapshot(`[UsageError: verify: --json needs a file name]`);
-    expect(() => parseCommandLine(['verify', '--bogus'])).toThrow(/verify: Unknown option '--bogus'/);
-    expect(() => parseCommandLine(['frobnicate'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: unknown command "frobnicate"; commands: verify, help]`);
+  it('rejects every malformed or out-of-range option with a message naming the option and the value', () => {
+    const message = (argv: string[]): string => {
+      try {
+        parseCommandLine(argv);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect([
+      message(['verify', '--runs', 'ten']),
+      message(['verify', '--runs', '0']),
+      message(['verify', '--digits', '10']),
+      message(['verify', '--max-layers', '2.5']),
+      message(['verify', '--json', ' ']),
+      message(['verify', '--precision', 'float16']),
+      message(['verify', '--shard', '3/2']),
+      message(['verify', '--shard', 'half']),
+      message(['verify', '--time-budget', '-1']),
+      message(['verify', '--timeout', 'soon']),
+      message(['verify', '--path', 'a:b']),
+      message(['verify', '--impl', 'a.js', '--cmd', 'b']),
+      message(['verify', '--cmd', '']),
+      message(['verify', '--case', '']),
+      message(['verify', '--save-counterexamples', '']),
+      message(['verify', '--bogus']),
+      message(['self-check', '--impl', 'x']),
+      message(['frobnicate']),
+    ]).toMatchInlineSnapshot(`
+      [
+        "verify: --runs must be an integer from 1 to 10000000, got "ten"",
+        "verify: --runs must be an integer from 1 to 10000000, got 0",
+        "verify: --digits must be an integer from 30 to 200, got 10",
+        "verify: --max-layers must be an integer from 1 to 12, got "2.5"",
+        "verify: --json needs a file name",
+        "verify: --precision must be float32 or float64, got "float16"",
+        "verify: --shard must be i/n with 1 <= i <= n (for example 2/4), got "3/2"",
+        "verify: --shard must be i/n with 1 <= i <= n (for example 2/4), got "half"",
+        "verify: Option '--time-budget' argument is ambiguous.
+      Did you forget to specify the option argument for '--time-budget'?
+      To specify an option argument starting with a dash use '--time-budget=-XYZ'.",
+        "verify: --timeout must be an integer from 1 to 3600000, got "soon"",
+        "verify: --path must be a fast-check path such as 12:0:3, got "a:b"",
+        "verify: give either --impl or --cmd, not both",
+        "verify: --cmd needs a command line",
+        "verify: --case needs a file or folder name",
+        "verify: --save-counterexamples needs a folder name",
+        "verify: Unknown option '--bogus'",
+        "self-check: Unknown option '--impl'",
+        "unknown command "frobnicate"; commands: verify, self-check, help",
+      ]
+    `);
+  });
+});
+
+describe('backprop-oracle verify end to end', () => {
+  it('with neither --impl nor --cmd verifies the built-in reference: CORRECT, exit 0', async () => {
+    const io = capture();
+    expect(await run(['verify', '--runs', '20', '--max-layers', '3'], io)).toBe(0);
+    expect(io.stdout).toContain('backprop-oracle verify: built-in float64 reference (float64)');
+    expect(io.stdout).toContain('verdict: CORRECT  (20 of 20 cases, seed 42');
+    expect(io.stderr).toContain('20/20 cases, 0 wrong, 0 inaccurate');
   });
 
-  it('exits 2 with the message and the usage on bad arguments', () => {
-    const io = capture();
-    expect(run(['verify', '--runs', 'x'], io)).toBe(2);
-    expect(io.stderr).toContain('verify: --runs must be an integer');
-    expect(io.stderr).toContain('Usage: backprop-oracle');
+  it('a buggy module exits 1 and writes the counterexample, the JSON report and JUnit XML', async () => {
+    const dir = tmp();
+    const io = capture(false, { GITHUB_ACTIONS: 'true' });
+    const code = await run(['verify', '--impl', impl('buggy-wrong-sign.mjs'), '--runs', '50', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--save-counterexamples', join(dir, 'ce'), '--quiet'], io);
+    expect(code).toBe(1);
+    expect(io.stdout).toContain('verdict: WRONG');
+    expect(io.stdout).toContain('minimal counterexample:\nWRONG at layer 1, dE/dW[j=0][i=0]');
+    expect(io.stdout).toMatch(/::error title=backprop-oracle/);
+    expect(io.stderr).toBe('');
+    const saved = readdirSync(join(dir, 'ce'));
+    expect(saved).toHaveLength(1);
+    expect(io.stdout).toContain(`--case ${join(dir, 'ce', saved[0]!)}`);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as unknown;
+    expect(validateReportJson(report)).toEqual([]);
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<testsuites name="backprop-oracle" tests="\d+" failures="1"/);
+
+    // replaying the saved counterexample reproduces the failure
+    const again = capture();
+    expect(await run(['verify', '--impl', impl('buggy-wrong-sign.mjs'), '--case', join(dir, 'ce', saved[0]!), '--quiet'], again)).toBe(1);
+    expect(again.stdout).toContain('verdict: WRONG');
+    expect(again.stdout).toContain('WRONG at layer 1, dE/dW[j=0][i=0]');
   });
 
-  it('prints help and version', () => {
+  it('the Python implementation over --cmd is correct (exit 0)', async () => {
     const io = capture();
-    expect(run(['help'], io)).toBe(0);
-    expect(io.stdout).toContain('Exit codes: 0 correct, 1 wrong, 2');
-    expect(run(['--version'], io, '1.2.3')).toBe(0);
-    expect(io.stdout).toContain('1.2.3');
+    expect(await run(['verify', '--cmd', `python3 ${impl('correct.py')}`, '--runs', '30', '--quiet'], io)).toBe(0);
+    expect(io.stdout).toContain('verdict: CORRECT');
   });
 
-  it('verify on the built-in reference says CORRECT, exits 0, writes the JSON report, and is reproducible by seed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bo-cli-'));
-    const io = capture();
-    const code = run(['verify', '--runs', '12', '--seed', '5', '--max-layers', '3', '--json', join(dir, 'r.json')], io);
-    expect(code).toBe(0);
-    expect(io.stdout).toContain('verdict: CORRECT  (12 generated cases');
-    expect(io.stderr).toContain('12/12 cases, 0 failure(s)');
-    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { verdict: string; runs: number; seed: number; failures: unknown[]; classes: Record<string, { cases: number }> };
-    expect(report).toMatchObject({ verdict: 'correct', runs: 12, seed: 5, failures: [] });
-    expect(Object.values(report.classes).reduce((n, c) => n + c.cases, 0)).toBe(12);
-    const again = capture(true);
-    expect(run(['verify', '--runs', '12', '--seed', '5', '--max-layers', '3'], again)).toBe(0);
-    const table = (s: string) => s.split('\n').filter((l) => /^(typical|zeros|tiny|saturating) /.test(l));
-    expect(table(again.stdout)).toEqual(table(io.stdout));
-    expect(again.stderr).toContain('\r12/12 cases');
+  it('--strict turns an inaccurate verdict into exit 1', async () => {
+    const lenient = capture();
+    expect(await run(['verify', '--impl', impl('textbook.mjs'), '--runs', '60', '--quiet', '--save-counterexamples', join(tmp(), 'ce')], lenient)).toBe(0);
+    expect(lenient.stdout).toContain('verdict: INACCURATE');
+    expect(lenient.stdout).toContain('inaccurate values, explained by the textbook algorithm');
+    const strict = capture();
+    expect(await run(['verify', '--impl', impl('textbook.mjs'), '--runs', '60', '--quiet', '--strict', '--save-counterexamples', join(tmp(), 'ce')], strict)).toBe(1);
   });
 
-  it('reports an unwritable JSON path as a failure to do its job (exit 2)', () => {
+  it('exits 2 when the implementation cannot be loaded or started, saying which', async () => {
+    const missing = capture();
+    expect(await run(['verify', '--impl', 'no/such/module.mjs', '--quiet'], missing)).toBe(2);
+    expect(missing.stderr).toContain('verify: the implementation could not be started: cannot load implementation "no/such/module.mjs": no such file');
+    const absent = capture();
+    expect(await run(['verify', '--cmd', 'no-such-command-backprop-oracle', '--quiet'], absent)).toBe(2);
+    expect(absent.stderr).toMatch(/could not be started: .*E?.*no-such-command-backprop-oracle/s);
+  });
+
+  it('--case verifies a user\'s own case, and a malformed case file exits 2 naming the file and field', async () => {
+    const dir = tmp();
+    const good = join(dir, 'model.json');
+    writeFileSync(good, JSON.stringify({ network: { layers: [{ weights: [[0.1, 0.2], [0.3, 0.4]], bias: [0, 0.1] }] }, batch: { inputs: [[1, 2]], targets: [[0, 1]] } }));
     const io = capture();
-    expect(run(['verify', '--runs', '1', '--quiet', '--json', '/nonexistent-dir/r.json'], io)).toBe(2);
-    expect(io.stderr).toContain('/nonexistent-dir/r.json');
+    expect(await run(['verify', '--impl', impl('correct.mjs'), '--case', good, '--quiet'], io)).toBe(0);
+    expect(io.stdout).toContain('verdict: CORRECT  (1 of 1 cases');
+    const f32 = capture();
+    expect(await run(['verify', '--impl', impl('correct-float32.mjs'), '--case', dir, '--quiet'], f32)).toBe(0);
+    expect(f32.stdout).toContain('rounded to float32 first; the oracle judged the rounded case');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ network: { layers: [{ weights: [[0.1, 0.2], [0.3]] }] }, batch: { inputs: [[1, 2]], targets: [[0, 1]] } }));
+    const io2 = capture();
+    expect(await run(['verify', '--case', bad], io2)).toBe(2);
+    expect(io2.stderr).toContain(`verify: --case ${bad}`);
+    expect(io2.stderr).toContain(`verify: --case ${bad}: case.network.layers[0].weights[1] has 1 entry, expected 2 (layer 0 has 2 outputs)`);
+    const io3 = capture();
+    expect(await run(['verify', '--case', join(dir, 'nothing.json')], io3)).toBe(2);
+    expect(io3.stderr).toContain('no such file or folder');
+  });
+
+  it('a report that cannot be written is an exit 2, but the summary is still printed', async () => {
+    const io = capture();
+    expect(await run(['verify', '--runs', '2', '--quiet', '--json', '/nonexistent-dir/r.json'], io)).toBe(2);
+    expect(io.stdout).toContain('verdict: CORRECT');
+    expect(io.stderr).toContain('could not write the JSON report to --json /nonexistent-dir/r.json');
+  });
+
+  it('self-check runs the three-way check; help and version print', async () => {
+    const io = capture(true);
+    expect(await run(['self-check', '--runs', '6', '--max-layers', '2'], io)).toBe(0);
+    expect(io.stdout).toContain('verdict: CORRECT  (6 generated cases');
+    expect(io.stderr).toContain('\r');
+    const help = capture();
+    expect(await run(['help'], help)).toBe(0);
+    expect(help.stdout).toContain('Exit codes: 0 correct');
+    expect(await run(['--version'], help, '1.2.3')).toBe(0);
+    expect(help.stdout).toContain('1.2.3');
+    const bad = capture();
+    expect(await run(['verify', '--runs', 'x'], bad)).toBe(2);
+    expect(bad.stderr).toContain('Run "backprop-oracle help" for the options.');
   });
 });

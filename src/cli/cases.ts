@@ -31,7 +31,7 @@ export function readCases(paths: readonly string[]): NamedCase[] {
       throw new UsageError(`verify: --case ${file}: cannot read it (${(error as Error).message})`);
     }
     try {
-      return { name: file, case: parseCase(readJsonText(text, file), file) };
+      return { name: file, case: parseCase(readJsonText(text, file), `${file}: case`) };
     } catch (error) {
       if (error instanceof InputError) throw new UsageError(`verify: --case ${error.message}`);
       throw error;

@@ -11,7 +11,12 @@ function digits(d: number): string {
 export function replayHint(report: VerifyReport, f: FailureReport, command: string): string[] {
   const hints: string[] = [];
   if (f.replay.file) hints.push(`replay the saved case: ${command} --case ${f.replay.file}`);
-  if (f.replay.seed !== null && f.replay.path !== null) hints.push(`replay from the generator: ${command} --seed ${f.replay.seed} --path ${f.replay.path}`);
+  if (f.replay.seed !== null && f.replay.path !== null) {
+    // shrinking through many steps makes long paths: those stay in the JSON report
+    hints.push(f.replay.path.length <= 120
+      ? `replay from the generator: ${command} --seed ${f.replay.seed} --path ${f.replay.path}`
+      : `replay from the generator: ${command} --seed ${f.replay.seed} --path <the path in the JSON report, ${f.replay.path.length} characters>`);
+  }
   if (report.mode === 'generated' && f.replay.seed !== null) hints.push(`rerun the whole property: ${command} --seed ${f.replay.seed} --runs ${report.runs}`);
   return hints;
 }
