@@ -1,0 +1,21 @@
+/**
+ * backprop-oracle's public API. Everything exported here is supported; nothing else is public.
+ */
+export { verify, type Target, type VerifyApiOptions } from './verify/api.js';
+export { verifyGenerated, verifyCases, type VerifyOptions, type Progress } from './verify/index.js';
+export type { VerifyReport, FailureReport, ClassStats, CaseOrigin, Property } from './verify/report.js';
+export { selfCheck, type SelfCheckOptions, type SelfCheckReport } from './verify/selfCheck.js';
+export type { Implementation, Iut } from './iut/types.js';
+export { IutError, loadModule, startCommand, inProcess } from './iut/index.js';
+export { referenceImplementation } from './iut/builtin.js';
+export { formatReport } from './report/text.js';
+export { reportToJson, reportToJunit, githubAnnotations } from './report/formats.js';
+export { saveCounterexamples } from './report/counterexamples.js';
+export type { Outcome, Precision, CancellationName, Judgement } from './compare/judge.js';
+export { judge, CANCELLATION_TEXT } from './compare/judge.js';
+export { referenceBound, errorBound } from './compare/bound.js';
+export { referenceGradients, forward, backward, loss, train, step, type TrainOptions, type TrainResult } from './reference/index.js';
+export { oracle, createContext, finiteDifferences, parameterFiniteDifferences, type OracleResult } from './oracle/index.js';
+export { caseArbitrary, sampleCases, MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
+export { parseNetwork, parseBatch, parseCase, parseGradients, InputError, networkToJson, batchToJson, caseToJson, gradientsToJson } from './network/index.js';
+export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients } from './network/types.js';
