@@ -101,6 +101,11 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   const failures: FailureReport[] = [];
   const differing: NondeterminismReport[] = [];
   const notes: string[] = [];
+  let fatal: ErrorReport | null = null;
+  let casesRun = 0;
+  let checked = 0;
+  let interrupted = false;
+  let firstInaccurate = -1;
   let description: Description;
   try {
     description = await iut.describe();
@@ -111,11 +116,6 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   if (precision.precision === 'float32') notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
   const arbitrary = caseArbitrary(generationFor(description, precision.precision, maxLayers));
   const deadline = options.timeBudgetSeconds !== undefined ? started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
-  let fatal: ErrorReport | null = null;
-  let casesRun = 0;
-  let checked = 0;
-  let interrupted = false;
-  let firstInaccurate = -1;
 
   const progress = (phase: Progress['phase'], done: number, shrinkSteps: number): void => {
     const counted = Object.values(classes);
