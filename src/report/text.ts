@@ -24,7 +24,7 @@ export function replayHint(report: VerifyReport, f: FailureReport, command: stri
 /** A failure as a person reads it: where, labelled values, how to replay, the case, hints. */
 export function formatFailure(report: VerifyReport, f: FailureReport, command: string): string {
   const lines: string[] = [];
-  const origin = f.origin === 'given' ? `case ${f.name ?? ''}`.trim() : `${f.origin} case`;
+  const origin = f.origin === 'given' ? `case ${f.name ?? ''}`.trim() : `found among ${f.origin} cases`;
   lines.push(`${f.outcome.toUpperCase()} at ${f.where} (${origin}${f.shrinkSteps !== null ? `, shrunk in ${f.shrinkSteps} steps` : ''})`);
   if (f.kind === 'shape' || f.kind === 'error') {
     lines.push(`  ${f.message}`);
@@ -32,7 +32,7 @@ export function formatFailure(report: VerifyReport, f: FailureReport, command: s
     lines.push(`  implementation     ${f.iut ?? 'non-finite (NaN or Infinity)'}`);
     lines.push(`  oracle             ${f.oracle}`);
     if (f.finiteDifference !== null) lines.push(`  finite difference  ${f.finiteDifference}`);
-    if (f.error !== null) lines.push(`  error              ${f.error.toExponential(3)}${f.digits !== null ? ` (${digits(f.digits)} correct digits relative to scale)` : ''}`);
+    if (f.error !== null) lines.push(`  error              ${f.error.toExponential(3)}${f.digits !== null ? ` (${f.digits > 0 ? `${digits(f.digits)} correct digits` : 'no correct digit'} relative to scale)` : ''}`);
     if (f.bound !== null) lines.push(`  ${f.outcome === 'inaccurate' ? 'textbook bound     ' : 'allowed            '}${f.bound.toExponential(3)}`);
     if (f.cancellation) lines.push(`  explained by       ${CANCELLATION_TEXT[f.cancellation]}${f.digitsLost !== null ? `: ${f.digitsLost.toFixed(1)} digits lost` : ''}`);
     if (f.valuesAffected > 1) lines.push(`  ${f.valuesAffected} values of this case are ${f.outcome}`);
