@@ -17,12 +17,12 @@ describe('command-line parsing', () => {
   it('parses verify options with their defaults', () => {
     expect(parseCommandLine(['verify'])).toEqual({
       command: 'verify', impl: null, cmd: null, runs: 200, seed: 42, path: null, maxLayers: 6, precision: null, strict: false,
-      timeBudget: null, timeout: 10_000, json: null, junit: null, saveCounterexamples: DEFAULT_COUNTEREXAMPLE_DIR, shard: null, cases: [], digits: 50, quiet: false,
+      timeBudget: null, timeout: 5_000, maxCrashes: 100, json: null, junit: null, saveCounterexamples: DEFAULT_COUNTEREXAMPLE_DIR, shard: null, cases: [], digits: 50, quiet: false,
     });
     expect(parseCommandLine(['verify', '--cmd', 'python3 x.py', '--runs', '5', '--seed=-3', '--path', '1:2', '--max-layers', '2', '--precision', 'float32', '--strict',
       '--time-budget', '1.5', '--timeout', '300', '--json', 'r.json', '--junit', 'r.xml', '--save-counterexamples', 'ce', '--shard', '2/4', '--case', 'a.json', '--case', 'dir', '--digits', '60', '--quiet'])).toEqual({
       command: 'verify', impl: null, cmd: 'python3 x.py', runs: 5, seed: -3, path: '1:2', maxLayers: 2, precision: 'float32', strict: true,
-      timeBudget: 1.5, timeout: 300, json: 'r.json', junit: 'r.xml', saveCounterexamples: 'ce', shard: { index: 2, count: 4 }, cases: ['a.json', 'dir'], digits: 60, quiet: true,
+      timeBudget: 1.5, timeout: 300, maxCrashes: 100, json: 'r.json', junit: 'r.xml', saveCounterexamples: 'ce', shard: { index: 2, count: 4 }, cases: ['a.json', 'dir'], digits: 60, quiet: true,
     });
     expect(parseCommandLine(['self-check', '--runs', '3'])).toMatchObject({ command: 'self-check', runs: 3, seed: 42, digits: 50 });
     expect(parseCommandLine([])).toEqual({ command: 'help' });
@@ -78,7 +78,7 @@ describe('command-line parsing', () => {
         "verify: --save-counterexamples needs a folder name",
         "verify: Unknown option '--bogus'",
         "self-check: Unknown option '--impl'",
-        "unknown command "frobnicate"; commands: verify, self-check, help",
+        "unknown command "frobnicate"; commands: verify, replay, self-check, help",
       ]
     `);
   });
@@ -102,7 +102,7 @@ describe('backprop-oracle verify end to end', () => {
     expect(io.stdout).toContain('minimal counterexample:\nWRONG at layer 1, dE/dW[j=0][i=0]');
     expect(io.stdout).toMatch(/::error title=backprop-oracle/);
     expect(io.stderr).toBe('');
-    const saved = readdirSync(join(dir, 'ce'));
+    const saved = readdirSync(join(dir, 'ce'), { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
     expect(saved).toHaveLength(1);
     expect(io.stdout).toContain(`--case ${join(dir, 'ce', saved[0]!)}`);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as unknown;

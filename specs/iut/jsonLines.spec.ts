@@ -307,7 +307,7 @@ describe('startCommand: timeouts (E_IUT_TIMEOUT)', () => {
     const err = await rejection(iut.gradients(small.network, small.batch));
     expect(err.code).toBe('E_IUT_TIMEOUT');
     expect(err.request).toEqual({ id: 1, method: 'gradients' });
-    expect(err.message).toBe(`implementation ${JSON.stringify(command)} did not answer gradients request 1 within 300 ms`);
+    expect(err.message).toBe(`implementation ${JSON.stringify(command)} did not answer gradients request 1 within 301 ms`);
   });
 
   it('a late answer to a timed-out request is dropped and the IUT goes on', async () => {

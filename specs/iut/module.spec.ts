@@ -198,7 +198,7 @@ describe('loadModule: gradients', () => {
     expect(err.code).toBe('E_IUT_TIMEOUT');
     expect(err.request).toEqual({ id: 0, method: 'gradients' });
     expect(normalise(err.message, tmp.dir)).toMatchInlineSnapshot(
-      `"implementation "<dir>/hangs.mjs" did not answer gradients request 0 within 50 ms"`,
+      `"implementation "<dir>/hangs.mjs" did not answer gradients request 0 within 51 ms"`,
     );
   });
 

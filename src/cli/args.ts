@@ -14,6 +14,7 @@ export interface VerifyArgs {
   strict: boolean;
   timeBudget: number | null;
   timeout: number;
+  maxCrashes: number;
   json: string | null;
   junit: string | null;
   saveCounterexamples: string;
@@ -37,14 +38,15 @@ export interface SelfCheckArgs {
 /** What the command line asks for. */
 export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { command: 'version' };
 
-/** Where counterexamples are saved unless --save-counterexamples says otherwise. */
-export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/counterexamples';
+/** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
+export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
 
 export const USAGE = `Usage: backprop-oracle <command> [options]
 
 Commands:
   verify       verify an implementation (or, with neither --impl nor --cmd, the built-in reference)
                against the decimal oracle on generated networks or on given cases
+  replay FILE  run one saved counterexample (or case file) again: verify --case FILE
   self-check   check the built-in reference, the oracle and finite differences against each other
   help         show this text
 
@@ -58,10 +60,13 @@ verify options:
   --precision P         float32 or float64: the implementation's arithmetic, overriding its description
   --strict              fail on inaccurate values too (exit 1)
   --time-budget SEC     stop generating new cases after SEC seconds; what was found is still reported
-  --timeout MS          per-request timeout for the implementation (default 10000)
+  --max-crashes N       restart a crashed --cmd process at most N times (default 100), then stop
+  --timeout MS          per-request timeout base (default 5000), plus 1 ms per thousand weights x samples
   --json FILE           write the full report as JSON
   --junit FILE          write JUnit XML (one test case per property and magnitude class)
-  --save-counterexamples DIR   where failing cases are saved (default ${DEFAULT_COUNTEREXAMPLE_DIR})
+  --corpus DIR          the counterexample corpus: every failing case is saved there, and the
+                        cases stored for this implementation are replayed first on the next run
+                        (default ${DEFAULT_COUNTEREXAMPLE_DIR}; --save-counterexamples DIR is the same option)
   --shard i/n           run the i-th of n disjoint slices of the cases (1 <= i <= n)
   --case PATH           verify this case file ({ "network": ..., "batch": ... }) or folder of them
                         instead of generated cases; repeatable
@@ -132,10 +137,15 @@ export function parseCommandLine(argv: readonly string[]): Command {
       quiet: v.quiet === true,
     };
   }
-  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, self-check, help`);
+  if (command === 'replay') {
+    const [file, ...more] = rest;
+    if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
+    return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
+  }
+  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
-    'time-budget': str, timeout: str, json: str, junit: str, 'save-counterexamples': str, shard: str,
+    'time-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,
     case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' },
   });
   const s = (k: string): string | undefined => v[k] as string | undefined;
@@ -149,8 +159,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new UsageError(`verify: --path must be a fast-check path such as 12:0:3, got "${path}"`);
   const cases = (v.case as string[] | undefined) ?? [];
   if (cases.some((c) => c.trim() === '')) throw new UsageError('verify: --case needs a file or folder name');
-  const saveDir = s('save-counterexamples');
-  if (saveDir !== undefined && saveDir.trim() === '') throw new UsageError('verify: --save-counterexamples needs a folder name');
+  if (s('save-counterexamples') !== undefined && s('corpus') !== undefined) throw new UsageError('verify: give --corpus or --save-counterexamples (the same option), not both');
+  const saveDir = s('corpus') ?? s('save-counterexamples');
+  if (saveDir !== undefined && saveDir.trim() === '') throw new UsageError(`verify: --${s('corpus') !== undefined ? 'corpus' : 'save-counterexamples'} needs a folder name`);
   return {
     command: 'verify',
     impl,
@@ -162,7 +173,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
     precision: (precision as 'float32' | 'float64' | undefined) ?? null,
     strict: v.strict === true,
     timeBudget: positiveNumber(command, 'time-budget', s('time-budget')),
-    timeout: integer(command, 'timeout', s('timeout'), 10_000, 1, 3_600_000),
+    timeout: integer(command, 'timeout', s('timeout'), 5_000, 1, 3_600_000),
+    maxCrashes: integer(command, 'max-crashes', s('max-crashes'), 100, 0, 1_000_000),
     json: fileName(command, 'json', s('json')),
     junit: fileName(command, 'junit', s('junit')),
     saveCounterexamples: saveDir ?? DEFAULT_COUNTEREXAMPLE_DIR,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { referenceImplementation } from '../iut/builtin.js';
 import { IutError } from '../iut/errors.js';
 import { startCommand } from '../iut/jsonLines.js';
+import { RestartingIut } from '../iut/restarting.js';
 import { inProcess, loadModule } from '../iut/module.js';
 import type { Iut } from '../iut/types.js';
 import { saveCounterexamples, writeAtomically } from '../report/counterexamples.js';
@@ -9,6 +10,7 @@ import { githubAnnotations, reportToJson, reportToJunit, shouldAnnotate } from '
 import { formatSelfCheck, selfCheckToJson } from '../report/selfCheckText.js';
 import { formatReport } from '../report/text.js';
 import { verifyCases } from '../verify/cases.js';
+import { readCorpus } from '../verify/corpus.js';
 import { verifyGenerated, type Progress } from '../verify/engine.js';
 import type { VerifyReport } from '../verify/report.js';
 import { selfCheck } from '../verify/selfCheck.js';
@@ -53,7 +55,12 @@ function progressDisplay(io: Io, quiet: boolean, timeBudget: number | null): { u
 async function openIut(args: VerifyArgs, io: Io): Promise<Iut> {
   const log = (text: string): void => io.err(`[implementation] ${text}\n`);
   if (args.impl) return loadModule(args.impl, { timeoutMs: args.timeout, log });
-  if (args.cmd) return startCommand(args.cmd, { timeoutMs: args.timeout, log });
+  if (args.cmd) {
+    // a crashed process is started again (bounded), so one crash does not end the run
+    const cmd = args.cmd;
+    const start = (): Promise<Iut> => startCommand(cmd, { timeoutMs: args.timeout, log });
+    return new RestartingIut(start, cmd, args.maxCrashes, await start());
+  }
   return inProcess(referenceImplementation, 'built-in float64 reference', { timeoutMs: args.timeout });
 }
 
@@ -68,7 +75,7 @@ function writeReports(report: VerifyReport, args: VerifyArgs, io: Io): boolean {
       io.err(`verify: could not write ${what}: ${(error as Error).message}\n`);
     }
   };
-  if (report.failures.some((f) => f.origin !== 'given')) attempt(`the counterexamples to --save-counterexamples ${args.saveCounterexamples}`, () => saveCounterexamples(report, args.saveCounterexamples));
+  if (report.failures.some((f) => f.origin !== 'given') || report.error?.case) attempt(`the counterexamples to the corpus ${args.saveCounterexamples}`, () => saveCounterexamples(report, args.saveCounterexamples));
   if (args.json) attempt(`the JSON report to --json ${args.json}`, () => writeAtomically(args.json!, reportToJson(report) + '\n'));
   if (args.junit) attempt(`the JUnit report to --junit ${args.junit}`, () => writeAtomically(args.junit!, reportToJunit(report)));
   return ok;
@@ -87,6 +94,20 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
     throw error;
   }
   const display = progressDisplay(io, args.quiet, args.timeBudget);
+  // Ctrl-C or SIGTERM: stop the implementation, keep everything found, report it, exit 130 / 143
+  const controller = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => (): void => {
+    stoppedBy ??= signal;
+    controller.abort(signal);
+    void iut.close();
+  };
+  const onInt = stop('SIGINT');
+  const onTerm = stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const stored = cases ? null : readCorpus(args.saveCounterexamples, iut.label);
+  for (const s of stored?.skipped ?? []) io.err(`verify: skipped a corrupt corpus file: ${s.file}: ${s.reason}\n`);
   let report: VerifyReport;
   try {
     const options = {
@@ -96,6 +117,8 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       strict: args.strict,
       digits: args.digits,
       onProgress: display.update,
+      signal: controller.signal,
+      ...(stored && stored.cases.length > 0 ? { replay: stored.cases } : {}),
       ...(args.path !== null ? { path: args.path } : {}),
       ...(args.precision !== null ? { precision: args.precision } : {}),
       ...(args.timeBudget !== null ? { timeBudgetSeconds: args.timeBudget } : {}),
@@ -103,6 +126,8 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
     };
     report = cases ? await verifyCases(iut, cases, options) : await verifyGenerated(iut, options);
   } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
     display.end();
     await iut.close();
   }
@@ -111,6 +136,7 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
   const who = args.impl ? `--impl ${args.impl}` : args.cmd ? `--cmd ${JSON.stringify(args.cmd)}` : '';
   io.out(formatReport(report, `backprop-oracle verify ${who}`.trim()) + '\n');
   if (shouldAnnotate(io.env ?? {})) for (const line of githubAnnotations(report)) io.out(line + '\n');
+  if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
   return written ? report.exitCode : 2;
 }
 

@@ -8,7 +8,8 @@ import type { BatchJson, Description, NetworkJson } from '../network/types.js';
 import { describeValue } from '../network/errors.js';
 import { parseDescription } from './description.js';
 import { IutError, requestName, type IutRequest } from './errors.js';
-import type { Iut } from './types.js';
+import type { Iut, RequestOptions } from './types.js';
+import { DEFAULT_TIMEOUT_MS, scaledTimeout } from './timeout.js';
 
 /** Options of {@link startCommand}. */
 export interface StartCommandOptions {
@@ -33,7 +34,7 @@ export interface StartCommandOptions {
 }
 
 /** Defaults of {@link StartCommandOptions}. */
-const DEFAULTS = { timeoutMs: 10_000, startTimeoutMs: 30_000, maxInFlight: 8, closeGraceMs: 2_000 } as const;
+const DEFAULTS = { timeoutMs: DEFAULT_TIMEOUT_MS, startTimeoutMs: 30_000, maxInFlight: 8, closeGraceMs: 2_000 } as const;
 
 /** How many of the last standard-error lines messages quote. */
 const STDERR_TAIL = 10;
@@ -180,8 +181,8 @@ class CommandIut implements Iut {
     return Promise.resolve(structuredClone(this.description));
   }
 
-  gradients(network: NetworkJson, batch: BatchJson): Promise<unknown> {
-    return this.enqueue('gradients', { network, batch }, this.timeoutMs).answer;
+  gradients(network: NetworkJson, batch: BatchJson, options: RequestOptions = {}): Promise<unknown> {
+    return this.enqueue('gradients', { network, batch }, options.timeoutMs ?? scaledTimeout(this.timeoutMs, network, batch)).answer;
   }
 
   close(): Promise<void> {

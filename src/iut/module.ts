@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import type { BatchJson, Description, NetworkJson } from '../network/types.js';
 import { parseDescription } from './description.js';
 import { IutError, requestName, thrownMessage, type IutRequest } from './errors.js';
-import type { Implementation, Iut } from './types.js';
+import type { Implementation, Iut, RequestOptions } from './types.js';
+import { DEFAULT_TIMEOUT_MS as BASE_TIMEOUT_MS, scaledTimeout } from './timeout.js';
 
 /** Options of {@link loadModule}. */
 export interface LoadModuleOptions {
@@ -23,7 +24,7 @@ export interface LoadModuleOptions {
 }
 
 /** Default per-request timeout of asynchronous in-process calls. */
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = BASE_TIMEOUT_MS;
 
 /** Whether `value` is an object with a `gradients` function. */
 function isImplementation(value: unknown): value is Implementation {
@@ -153,12 +154,12 @@ class ModuleIut implements Iut {
     return parseDescription(answer, this.label, request);
   }
 
-  gradients(network: NetworkJson, batch: BatchJson): Promise<unknown> {
+  gradients(network: NetworkJson, batch: BatchJson, options: RequestOptions = {}): Promise<unknown> {
     const request = this.request('gradients');
     // Copies made now: the caller may change its data while an async call runs.
     const networkCopy = structuredClone(network);
     const batchCopy = structuredClone(batch);
-    return this.call(request, () => this.implementation.gradients(networkCopy, batchCopy));
+    return this.call(request, () => this.implementation.gradients(networkCopy, batchCopy), options.timeoutMs ?? scaledTimeout(this.timeoutMs, network, batch));
   }
 
   async close(): Promise<void> {
@@ -170,7 +171,7 @@ class ModuleIut implements Iut {
   }
 
   /** Runs `fn`; a throw or rejection becomes E_IUT_ERROR, a late async answer E_IUT_TIMEOUT. */
-  private call(request: IutRequest, fn: () => unknown): Promise<unknown> {
+  private call(request: IutRequest, fn: () => unknown, timeoutMs: number = this.timeoutMs): Promise<unknown> {
     const failed = (err: unknown): IutError =>
       new IutError(
         'E_IUT_ERROR',
@@ -190,7 +191,7 @@ class ModuleIut implements Iut {
         throw failed(err);
       },
     );
-    const limit = this.timeoutMs;
+    const limit = timeoutMs;
     if (!(limit > 0 && Number.isFinite(limit))) return settled;
     return new Promise<unknown>((resolvePromise, rejectPromise) => {
       const timer = setTimeout(() => {

@@ -18,6 +18,12 @@ export interface Implementation {
   gradients(network: NetworkJson, batch: BatchJson): ResultJson | Promise<ResultJson>;
 }
 
+/** Options of one request. */
+export interface RequestOptions {
+  /** This request's timeout in milliseconds, instead of the implementation's default. */
+  timeoutMs?: number;
+}
+
 /**
  * An implementation under test as the verifier sees it, in process or out of process.
  * Every Iut must be closed with {@link Iut.close} when done (it may own a child process).
@@ -35,7 +41,7 @@ export interface Iut {
    * The raw result for one network and batch, as the implementation gave it (not validated:
    * see `parseGradients` in src/network/validate.ts), or a rejection with an IutError.
    */
-  gradients(network: NetworkJson, batch: BatchJson): Promise<unknown>;
+  gradients(network: NetworkJson, batch: BatchJson, options?: RequestOptions): Promise<unknown>;
   /** Releases it: for a command, ends its standard input and waits (bounded) for it to exit. */
   close(): Promise<void>;
 }

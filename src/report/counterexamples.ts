@@ -1,36 +1,27 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileAtomically, saveToCorpus } from '../verify/corpus.js';
 import type { FailureReport, VerifyReport } from '../verify/report.js';
 
-/** The file a failure is saved in: `{ network, batch }` plus what was found, a valid `--case` file. */
-export function counterexampleJson(report: VerifyReport, f: FailureReport): string {
-  const { case: c, replay, ...found } = f;
-  return JSON.stringify({ network: c.network, batch: c.batch, implementation: report.implementation.label, found: { ...found, seed: replay.seed, path: replay.path } }, null, 2) + '\n';
-}
-
-/** Writes text atomically: to a temporary file beside the target, then renamed over it. */
-export function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
-}
+/** Writes text atomically: to a uniquely named temporary file beside the target, renamed over it. */
+export const writeAtomically = writeFileAtomically;
 
 /**
- * Saves every failure of the report (given cases excepted: they are the user's files already) in
- * `dir`, named by the hash of the case, and records the file in the failure's replay.
- * Returns the files written.
+ * Saves every generated failure of the report in the corpus folder `dir`, under the
+ * implementation's label (given cases are files of the user's already), and records each file in
+ * the failure's replay. The saved file is a valid `--case` file. Returns the files written.
  */
 export function saveCounterexamples(report: VerifyReport, dir: string): string[] {
   const written: string[] = [];
   for (const f of report.failures) {
     if (f.origin === 'given') continue;
-    mkdirSync(dir, { recursive: true });
-    const hash = createHash('sha256').update(JSON.stringify(f.case)).digest('hex').slice(0, 16);
-    const file = join(dir, `${f.outcome}-${hash}.json`);
+    const { case: c, replay, ...found } = f as FailureReport;
+    const file = saveToCorpus(dir, { key: report.implementation.label, network: c.network, batch: c.batch, found: { ...found, seed: replay.seed, path: replay.path, implementation: report.implementation.label } });
     f.replay.file = file;
-    writeAtomically(file, counterexampleJson(report, f));
     written.push(file);
+  }
+  // the request that crashed, hung or broke the protocol is kept for replay too
+  if (report.error?.case) {
+    const { network, batch } = report.error.case;
+    written.push(saveToCorpus(dir, { key: report.implementation.label, network, batch, found: { error: report.error.code, message: report.error.message } }));
   }
   return written;
 }

@@ -16,7 +16,7 @@ export type Target =
 export interface VerifyApiOptions extends VerifyOptions {
   /** Verify exactly these cases instead of generated ones. */
   cases?: readonly NamedCase[];
-  /** Per-request timeout in milliseconds (default 10 000). */
+  /** Per-request timeout base in milliseconds (default 5 000, plus 1 ms per thousand weights x samples). */
   timeoutMs?: number;
   /** A name for the implementation in reports (default: the module path, the command, or "implementation"). */
   label?: string;
@@ -27,7 +27,7 @@ function isIut(target: Target): target is Iut {
 }
 
 async function open(target: Target, options: VerifyApiOptions): Promise<{ iut: Iut; owned: boolean }> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   if ('module' in target && typeof target.module === 'string') return { iut: await loadModule(target.module, { timeoutMs }), owned: true };
   if ('command' in target && typeof target.command === 'string') return { iut: await startCommand(target.command, { timeoutMs }), owned: true };
   if (isIut(target)) return { iut: target, owned: false };

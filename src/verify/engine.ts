@@ -6,6 +6,7 @@ import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
 import { createContext } from '../oracle/context.js';
+import { roundToFloat32, type NamedCase } from './cases.js';
 import { evaluateCase, firstDifference, type CaseEvaluation } from './evaluate.js';
 import { failureReport } from './failure.js';
 import type { ClassStats, ErrorReport, FailureReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
@@ -35,6 +36,19 @@ export interface VerifyOptions {
   determinismChecks?: number;
   /** Called as cases are done. */
   onProgress?: (progress: Progress) => void;
+  /** Stored counterexamples, replayed before anything is generated (see corpus.ts). */
+  replay?: readonly NamedCase[];
+  /** Stops the run: no new case is started, the one in flight is abandoned, and the report says so. */
+  signal?: AbortSignal;
+}
+
+/** Resolves when the signal aborts (never, without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<'aborted'> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
 }
 
 /** Where a run stands, for a progress display. */
@@ -106,6 +120,7 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   let checked = 0;
   let interrupted = false;
   let firstInaccurate = -1;
+  let shrinkStopped: string | null = null;
   let description: Description;
   try {
     description = await iut.describe();
@@ -115,6 +130,13 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   const precision = precisionOf(description, options.precision);
   if (precision.precision === 'float32') notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
   const arbitrary = caseArbitrary(generationFor(description, precision.precision, maxLayers));
+  const aborted = whenAborted(options.signal);
+  const isAborted = (): boolean => options.signal?.aborted === true;
+  /** Evaluates a case unless the run is stopped first (then null). */
+  const evaluate = async (c: Case): Promise<CaseEvaluation | null> => {
+    const ev = await Promise.race([evaluateCase(iut, c, precision.precision, ctx), aborted]);
+    return ev === 'aborted' ? null : ev;
+  };
   const deadline = options.timeBudgetSeconds !== undefined ? started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
 
   const progress = (phase: Progress['phase'], done: number, shrinkSteps: number): void => {
@@ -130,6 +152,10 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
     let last: { c: GeneratedCase; ev: CaseEvaluation } | null = null;
     const property = fc.asyncProperty(arbitrary, async (c) => {
       if (fatal) return true;
+      if (isAborted()) {
+        interrupted = true;
+        return true;
+      }
       if (!shrinking) {
         index += 1;
         if (index < skipBefore) return true;
@@ -142,9 +168,15 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
         steps += 1;
         if (performance.now() > deadline) interrupted = true;
       }
-      const ev = await evaluateCase(iut, c, precision.precision, ctx);
+      const ev = await evaluate(c);
+      if (!ev) {
+        interrupted = true;
+        return true;
+      }
       if (ev.fatal) {
-        fatal = errorReport(ev.fatal, c);
+        // while shrinking, a dead implementation only ends the shrinking: the case found stands
+        if (shrinking) shrinkStopped ??= ev.fatal.message;
+        else fatal = errorReport(ev.fatal, c);
         return true;
       }
       if (!shrinking && skipBefore === 0) {
@@ -153,8 +185,8 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
         if (ev.outcome === 'inaccurate' && firstInaccurate < 0) firstInaccurate = index;
         if (ev.result && checked < determinismChecks) {
           checked += 1;
-          const again = await evaluateCase(iut, c, precision.precision, ctx);
-          const diff = again.result ? firstDifference(ev.result, again.result) : null;
+          const again = await evaluate(c);
+          const diff = again?.result ? firstDifference(ev.result, again.result) : null;
           if (diff) differing.push({ where: diff.where, first: diff.first, second: diff.second, case: caseToJson(c) });
         }
         progress('generate', casesRun, 0);
@@ -180,19 +212,39 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   };
 
   const failRank = strict ? OUTCOME_RANK.inaccurate : OUTCOME_RANK.wrong;
-  const found = await pass(failRank, 0);
+  // stored counterexamples first, as a failure database: a case that failed before is tried before anything new
+  let replayFailed = false;
+  for (const named of options.replay ?? []) {
+    const c = precision.precision === 'float32' ? roundToFloat32(named.case).case : named.case;
+    const ev = await evaluate(c);
+    if (!ev) {
+      interrupted = true;
+      break;
+    }
+    if (ev.fatal) {
+      fatal = errorReport(ev.fatal, c);
+      break;
+    }
+    record(classes, 'given', ev);
+    if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name));
+    if (OUTCOME_RANK[ev.outcome] >= failRank) replayFailed = true;
+  }
+  if ((options.replay ?? []).length > 0) notes.push(`replayed ${options.replay!.length} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
+  const found = replayFailed || fatal || isAborted() ? null : await pass(failRank, 0);
   let stoppedEarly = false;
   if (found && !fatal) {
     stoppedEarly = casesRun < runs;
     failures.push(failureReport(found.c, found.ev, found.c.magnitude, ctx, { seed, path: found.path, file: null }, found.steps));
   }
-  if (!found && !fatal && firstInaccurate >= 0) {
+  if (!found && !fatal && !replayFailed && !isAborted() && firstInaccurate >= 0) {
     const inaccurate = await pass(OUTCOME_RANK.inaccurate, firstInaccurate);
     if (inaccurate && !fatal) failures.push(failureReport(inaccurate.c, inaccurate.ev, inaccurate.c.magnitude, ctx, { seed, path: inaccurate.path, file: null }, inaccurate.steps));
   }
+  if (shrinkStopped) notes.push(`shrinking stopped early, the implementation could not go on: ${shrinkStopped}`);
   if (differing.length > 0) notes.push(`the implementation gave different answers to the same case (${differing.length} of ${checked} cases checked twice)`);
   if (stoppedEarly) notes.push(`generation stopped at the first failing case (${casesRun} of ${runs} cases run), which was then shrunk`);
-  if (interrupted) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${runs} cases were run`);
+  if (isAborted()) notes.push(`interrupted (${String(options.signal!.reason ?? 'aborted')}): ${casesRun} of ${runs} cases were run; everything found so far is reported`);
+  else if (interrupted) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${runs} cases were run`);
   const verdict = fatal ? 'error' : verdictOf(classes);
   return finish({ verdict, description, precision, error: fatal, casesRun, interrupted, stoppedEarly });
 
