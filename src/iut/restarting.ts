@@ -17,6 +17,7 @@ export class RestartingIut implements Iut {
   readonly label: string;
   private current: Promise<Iut>;
   private crashes = 0;
+  private closed = false;
 
   constructor(private readonly start: () => Promise<Iut>, label: string, private readonly maxCrashes: number = DEFAULT_MAX_CRASHES, first?: Iut) {
     this.label = label;
@@ -37,7 +38,8 @@ export class RestartingIut implements Iut {
     try {
       return await iut.gradients(network, batch, options);
     } catch (error) {
-      if (!(error instanceof IutError) || (error.code !== 'E_IUT_CRASH' && error.code !== 'E_IUT_TIMEOUT')) throw error;
+      // once closed, a process that ends is not a crash and is not started again
+      if (this.closed || !(error instanceof IutError) || (error.code !== 'E_IUT_CRASH' && error.code !== 'E_IUT_TIMEOUT')) throw error;
       if (error.code === 'E_IUT_TIMEOUT') {
         this.current = this.restart(iut);
         throw error;
@@ -57,6 +59,7 @@ export class RestartingIut implements Iut {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const iut = await this.current.catch(() => null);
     await iut?.close();
   }

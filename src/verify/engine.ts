@@ -42,6 +42,14 @@ export interface VerifyOptions {
   signal?: AbortSignal;
 }
 
+/** Thrown from the property to end fast-check's loop at once when the run is stopped. */
+class RunStopped extends Error {
+  constructor() {
+    super('the run was stopped');
+    this.name = 'RunStopped';
+  }
+}
+
 /** Resolves when the signal aborts (never, without one). */
 function whenAborted(signal: AbortSignal | undefined): Promise<'aborted'> {
   return new Promise((resolve) => {
@@ -154,6 +162,9 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
       if (fatal) return true;
       if (isAborted()) {
         interrupted = true;
+        // generating: end the loop now (fast-check would otherwise draw every remaining case);
+        // shrinking: the candidate passes, which ends the shrinking with the case found so far
+        if (!shrinking) throw new RunStopped();
         return true;
       }
       if (!shrinking) {
@@ -206,6 +217,7 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
       ...(Number.isFinite(remaining) ? { interruptAfterTimeLimit: Math.max(1, remaining), markInterruptAsFailure: false } : {}),
     });
     if (result.interrupted) interrupted = true;
+    if (result.errorInstance instanceof RunStopped) return null;
     if (!result.failed || !last) return null;
     const final = last as { c: GeneratedCase; ev: CaseEvaluation };
     return { c: final.c, ev: final.ev, steps, path: result.counterexamplePath ?? null };

@@ -1,0 +1,55 @@
+import { execSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Runs the real command line in a child process, sends it a signal after `afterMs`, and reports how it ended. */
+function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string; msToExit: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let sentAt = 0;
+    const timer = setTimeout(() => {
+      sentAt = performance.now();
+      child.kill(signal);
+    }, afterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, msToExit: performance.now() - sentAt });
+    });
+  });
+}
+
+function processesWith(marker: string): string[] {
+  return execSync('ps -eo args', { encoding: 'utf8' }).split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
+}
+
+describe('interruptions', () => {
+  it('Ctrl-C (SIGINT) mid-run: stops the implementation, writes the reports, prints the summary, exits 130 within a second', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bo-sigint-'));
+    const marker = `slow-${Date.now()}`;
+    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py slow 1 ${marker}`, '--runs', '100000', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--quiet'], 'SIGINT', 4000);
+    expect(r.code).toBe(130);
+    expect(r.msToExit).toBeLessThan(1500);
+    expect(r.stdout).toContain('verdict: CORRECT');
+    expect(r.stdout).toMatch(/note: interrupted \(SIGINT\): \d+ of 100000 cases were run/);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { casesRun: number; interrupted: boolean };
+    expect(report.interrupted).toBe(true);
+    expect(report.casesRun).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'r.xml'))).toBe(true);
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('SIGTERM during a hanging request: exits 143 promptly, the implementation killed', async () => {
+    const marker = `hang-${Date.now()}`;
+    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py hang 1 ${marker}`, '--runs', '10', '--timeout', '60000', '--quiet', '--corpus', mkdtempSync(join(tmpdir(), 'bo-sigterm-'))], 'SIGTERM', 3000);
+    expect(r.code).toBe(143);
+    expect(r.msToExit).toBeLessThan(1500);
+    expect(r.stdout).toContain('note: interrupted (SIGTERM)');
+    expect(processesWith(marker)).toEqual([]);
+  });
+});
