@@ -7,6 +7,7 @@ export type { VerifyReport, FailureReport, ClassStats, CaseOrigin, Property } fr
 export { selfCheck, type SelfCheckOptions, type SelfCheckReport } from './verify/selfCheck.js';
 export type { Implementation, Iut } from './iut/types.js';
 export { IutError, loadModule, startCommand, inProcess } from './iut/index.js';
+export { RestartingIut } from './iut/restarting.js';
 export { referenceImplementation } from './iut/builtin.js';
 export { formatReport } from './report/text.js';
 export { reportToJson, reportToJunit, githubAnnotations } from './report/formats.js';

@@ -5,6 +5,7 @@
  *   import { backpropOracleMatchers } from 'backprop-oracle/vitest';
  *   expect.extend(backpropOracleMatchers);
  */
+import type {} from 'vitest';
 import { formatReport } from './report/text.js';
 import { verify, type Target, type VerifyApiOptions } from './verify/api.js';
 
