@@ -50,12 +50,27 @@ class RunStopped extends Error {
   }
 }
 
-/** Resolves when the signal aborts (never, without one). */
-function whenAborted(signal: AbortSignal | undefined): Promise<'aborted'> {
-  return new Promise((resolve) => {
-    if (!signal) return;
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+/**
+ * The promise's value, or 'aborted' as soon as the signal aborts. The listener is removed when
+ * the promise settles (racing every case against one shared never-settling promise would keep
+ * every case alive: Promise.race leaves its reaction on the losing promise).
+ */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
 }
 
@@ -138,11 +153,10 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   const precision = precisionOf(description, options.precision);
   if (precision.precision === 'float32') notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
   const arbitrary = caseArbitrary(generationFor(description, precision.precision, maxLayers));
-  const aborted = whenAborted(options.signal);
   const isAborted = (): boolean => options.signal?.aborted === true;
   /** Evaluates a case unless the run is stopped first (then null). */
   const evaluate = async (c: Case): Promise<CaseEvaluation | null> => {
-    const ev = await Promise.race([evaluateCase(iut, c, precision.precision, ctx), aborted]);
+    const ev = await unlessAborted(evaluateCase(iut, c, precision.precision, ctx), options.signal);
     return ev === 'aborted' ? null : ev;
   };
   const deadline = options.timeBudgetSeconds !== undefined ? started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
