@@ -78,7 +78,7 @@ describe('command-line parsing', () => {
         "verify: --save-counterexamples needs a folder name",
         "verify: Unknown option '--bogus'",
         "self-check: Unknown option '--impl'",
-        "unknown command "frobnicate"; commands: verify, replay, self-check, help",
+        "unknown command "frobnicate"; commands: verify, replay, decay, self-check, help",
       ]
     `);
   });

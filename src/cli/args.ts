@@ -47,6 +47,7 @@ Commands:
   verify       verify an implementation (or, with neither --impl nor --cmd, the built-in reference)
                against the decimal oracle on generated networks or on given cases
   replay FILE  run one saved counterexample (or case file) again: verify --case FILE
+  decay        measure the vanishing gradient: gradient norm per layer against the derived bound (decay --help)
   self-check   check the built-in reference, the oracle and finite differences against each other
   help         show this text
 
@@ -142,7 +143,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
     return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
   }
-  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, self-check, help`);
+  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, decay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
     'time-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,

@@ -17,6 +17,7 @@ import { selfCheck } from '../verify/selfCheck.js';
 import { parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './args.js';
 import { readCases } from './cases.js';
 import { UsageError } from './errors.js';
+import { parseDecayArgs, runDecay } from './decay.js';
 
 /** Where the CLI writes and what it knows of its environment; injected so specs can capture it. */
 export interface Io {
@@ -165,6 +166,7 @@ function runSelfCheck(args: SelfCheckArgs, io: Io): number {
 /** Runs one command line and returns the exit code (0 correct, 1 wrong, 2 could not do the job). */
 export async function run(argv: readonly string[], io: Io, version = '0.0.0'): Promise<number> {
   try {
+    if (argv[0] === 'decay') return runDecay(parseDecayArgs(argv.slice(1)), io);
     const command = parseCommandLine(argv);
     switch (command.command) {
       case 'help':

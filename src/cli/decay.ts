@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import { formatDecay } from '../decay/format.js';
+import { runDecayExperiment, type DecayExperiment } from '../decay/experiment.js';
+import { INIT_SYNTAX, parseInit } from '../decay/init.js';
+import { decayToJson } from '../decay/json.js';
+import { writeAtomically } from '../report/counterexamples.js';
+import { decayHtml } from '../report/decayHtml.js';
+import { decayPlotSvg } from '../report/decayPlot.js';
+import { UsageError } from './errors.js';
+
+/** Options of `backprop-oracle decay`: the experiment and where to write its reports. */
+export interface DecayArgs extends DecayExperiment {
+  /** `--help`: print {@link DECAY_USAGE} and do nothing else. */
+  readonly help: boolean;
+  readonly plot: string | null;
+  readonly html: string | null;
+  readonly json: string | null;
+}
+
+/** The help text of `backprop-oracle decay`. */
+export const DECAY_USAGE = `Usage: backprop-oracle decay [options]
+
+Measures the vanishing gradient: builds K random sigmoid networks of L layers, gives each a random
+batch (inputs uniform in [-1, 1], targets 0 or 1), and prints per layer the gradient norm
+||dE/dW^(l)||_F (median, quartiles, extremes over the networks), the derived bound
+(1/4)^(L-l) prod_{m>l} ||W^(m)||_F sum_b ||Y_b|| ||delta^(L)_b|| and their ratio; checks the bound on
+every layer; and trains each network a few steps to compare how much the first and the last layer move.
+
+Options:
+  --layers L      sigmoid layers, 1 to 50 (default 10)
+  --width N       units of every layer, input and output included, 1 to 64 (default 8)
+  --init NAME     weight initialisation (default xavier):
+                    uniform     weights uniform in [-1, 1]
+                    xavier      Glorot uniform, in [-a, a] with a = sqrt(6 / (fan_in + fan_out))
+                    he          He uniform, in [-a, a] with a = sqrt(6 / fan_in)
+                    scale:A     uniform in [-A, A], for example scale:0.5 (0 < A <= 1000)
+  --samples K     random networks, 1 to 100000 (default 20)
+  --batch B       samples per batch, 1 to 1000 (default 1)
+  --seed S        generator seed, an integer (default 1): the same seed gives the same report
+  --steps T       gradient-descent steps of the training measurement, 0 to 10000 (default 20; 0: none)
+  --rate A        its learning rate, 0 < A <= 100 (default 0.5)
+  --plot FILE     write the plot (SVG): gradient norm per layer on a log scale, with the bound
+  --html FILE     write an HTML report: the plot, the table, the check and the training result
+  --json FILE     write the figures as JSON
+  --help          show this text
+
+Exit codes: 0 the bound held everywhere, 1 it was violated somewhere, 2 bad options or a report
+that could not be written.`;
+
+const DEFAULTS = { layers: 10, width: 8, init: 'xavier', samples: 20, batch: 1, seed: 1, steps: 20, rate: 0.5 } as const;
+
+function integer(option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`decay: --${option} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function rate(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULTS.rate;
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  if (!(value > 0 && value <= 100)) throw new UsageError(`decay: --rate must be a number with 0 < A <= 100, got "${raw}"`);
+  return value;
+}
+
+function fileName(option: string, raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (raw.trim() === '') throw new UsageError(`decay: --${option} needs a file name`);
+  return raw;
+}
+
+/**
+ * Parses the options of `backprop-oracle decay` (the words after `decay`); defaults: 10 layers of
+ * width 8, xavier, 20 networks, batch 1, seed 1, 20 training steps at rate 0.5, no files.
+ * @throws UsageError naming the option, the value and what is expected.
+ */
+export function parseDecayArgs(argv: string[]): DecayArgs {
+  const str = { type: 'string' } as const;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: { layers: str, width: str, init: str, samples: str, batch: str, seed: str, steps: str, rate: str, plot: str, html: str, json: str, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError(`decay: ${(error as Error).message}`);
+  }
+  const s = (k: string): string | undefined => values[k] as string | undefined;
+  let init;
+  try {
+    init = parseInit(s('init') ?? DEFAULTS.init);
+  } catch {
+    throw new UsageError(`decay: --init must be ${INIT_SYNTAX}, got "${s('init')}"`);
+  }
+  return {
+    help: values.help === true,
+    layers: integer('layers', s('layers'), DEFAULTS.layers, 1, 50),
+    width: integer('width', s('width'), DEFAULTS.width, 1, 64),
+    init,
+    samples: integer('samples', s('samples'), DEFAULTS.samples, 1, 100_000),
+    batch: integer('batch', s('batch'), DEFAULTS.batch, 1, 1000),
+    seed: integer('seed', s('seed'), DEFAULTS.seed, -(2 ** 31), 2 ** 31 - 1),
+    steps: integer('steps', s('steps'), DEFAULTS.steps, 0, 10_000),
+    rate: rate(s('rate')),
+    plot: fileName('plot', s('plot')),
+    html: fileName('html', s('html')),
+    json: fileName('json', s('json')),
+  };
+}
+
+/**
+ * Runs `backprop-oracle decay`: the experiment, its table on `io.out`, and the plot, HTML and
+ * JSON reports asked for. Returns the exit code: 0 when the bound held everywhere, 1 when it was
+ * violated, 2 when a report could not be written (the message on `io.err` names the option and file).
+ */
+export function runDecay(args: DecayArgs, io: { out(t: string): void; err(t: string): void }): number {
+  if (args.help) {
+    io.out(DECAY_USAGE + '\n');
+    return 0;
+  }
+  const { help: _help, plot, html, json, ...experiment } = args;
+  const m = runDecayExperiment(experiment);
+  let written = true;
+  const write = (what: string, option: string, file: string | null, text: () => string): void => {
+    if (file === null) return;
+    try {
+      writeAtomically(file, text());
+    } catch (error) {
+      written = false;
+      io.err(`decay: could not write the ${what} to --${option} ${file}: ${(error as Error).message}\n`);
+    }
+  };
+  write('plot', 'plot', plot, () => decayPlotSvg(m));
+  write('HTML report', 'html', html, () => decayHtml(m));
+  write('JSON report', 'json', json, () => decayToJson(m) + '\n');
+  io.out(formatDecay(m) + '\n');
+  if (!written) return 2;
+  return m.violations === 0 ? 0 : 1;
+}

@@ -1,0 +1,63 @@
+/**
+ * The decay report as one self-contained HTML page: the plot (inline SVG), the table of
+ * per-layer figures, the check of the bound and the training result.
+ */
+
+import type { DecayMeasurement } from '../decay/experiment.js';
+import { DECAY_COLUMNS, decayRows, describeExperiment, describeTraining } from '../decay/format.js';
+import { decayPlotSvg, escapeSvg as escapeHtml } from './decayPlot.js';
+
+const STYLE = `
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; max-width: 960px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; }
+p.lead { color: #555; margin-top: 0; }
+figure { margin: 1.5em 0; }
+figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.92em; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: right; white-space: nowrap; }
+th { background: #f3f6fa; }
+code, pre { font-family: "DejaVu Sans Mono", Menlo, monospace; font-size: 0.92em; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
+.ok { color: #1b7a2e; } .bad { color: #b3261e; font-weight: bold; }`;
+
+/** The table of per-layer figures as HTML (output layer first). */
+export function decayTableHtml(m: DecayMeasurement): string {
+  const head = `<tr>${DECAY_COLUMNS.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const rows = decayRows(m).map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`);
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+/** The whole HTML report of a decay experiment. */
+export function decayHtml(m: DecayMeasurement): string {
+  const svg = decayPlotSvg(m).replace(/^<\?xml[^>]*\?>\s*/, '');
+  const training = describeTraining(m);
+  const check = m.violations === 0
+    ? `<p class="ok">The bound was checked on every layer, sample and network: ${m.checked} inequalities, none violated.</p>`
+    : `<p class="bad">${m.violations} of ${m.checked} inequalities of the bound were violated.</p>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>backprop-oracle decay: ${escapeHtml(describeExperiment(m))}</title>
+<style>${STYLE}
+</style>
+</head>
+<body>
+<h1>Vanishing gradient</h1>
+<p class="lead">${escapeHtml(describeExperiment(m))}</p>
+<figure>
+${svg}</figure>
+<h2>Per layer</h2>
+${decayTableHtml(m)}
+<p>Gradient norm: <code>||dE/dW^(l)||_F</code>, the median over the networks, with its quartiles (middle half) and
+extremes (full range). Bound: <code>(1/4)^(L-l) prod_{m&gt;l} ||W^(m)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b||</code>, the median
+over the networks. Ratio: gradient norm over bound, per network (1 where the bound is attained).</p>
+<p>Why it holds: <code>delta^(l) = sigma'(S^(l)) * (W^(l+1) delta^(l+1))</code> with <code>0 &lt; sigma' = Z(1-Z) &lt;= 1/4</code>
+and <code>||W delta|| &lt;= ||W||_2 ||delta|| &lt;= ||W||_F ||delta||</code>, so every layer multiplies the error signal's norm
+by at most <code>(1/4) ||W^(l+1)||_F</code>; and <code>dE/dW^(l) = sum_b Y^(l-1)_b delta^(l)_b^T</code> has Frobenius norm at most
+<code>sum_b ||Y_b|| ||delta_b||</code>.</p>
+${check}
+${training ? `<h2>Training</h2>\n<pre>${escapeHtml(training)}</pre>\n` : ''}</body>
+</html>
+`;
+}
