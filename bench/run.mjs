@@ -33,3 +33,7 @@ console.log('\ncases                      reference/case  oracle(analytic)/case 
 for (const r of rows) {
   console.log(`${r.label.padEnd(26)} ${(r.ref * 1000).toFixed(1).padStart(11)} us ${r.analytic.toFixed(2).padStart(18)} ms ${r.full.toFixed(2).padStart(17)} ms ${(1000 / r.full).toFixed(1).padStart(20)} ${(r.analytic / r.ref).toFixed(0).padStart(16)}x`);
 }
+
+// Issue 6: certification of a full-size network, detection, directional mode, throughput,
+// scaling, the reference against TensorFlow.js, memory and the tuned precision.
+await import('./performance.mjs');

@@ -1,8 +1,12 @@
 import type { Gradients, Network } from '../network/types.js';
+import type { BigFloat } from '../oracle/bigfloat.js';
+import type { CoreOracle } from '../oracle/core.js';
 import type { Decimal } from '../oracle/decimal.js';
+import { toDecimal } from '../oracle/decimalBridge.js';
 import type { OracleResult } from '../oracle/oracle.js';
 import type { ReferenceBound } from './bound.js';
 import { measure, type ErrorMeasure } from './measures.js';
+import { ETA64 } from './rounding.js';
 
 /** Which quantity an entry is: the loss, `dE/dW[j][i]`, `dE/db[i]` of a layer, or an output Z. */
 export type EntryLocation =
@@ -35,11 +39,314 @@ export function formatLocation(where: EntryLocation): string {
   }
 }
 
+/** Above this many weight gradients, their errors are measured in double-double arithmetic (see `Measurements`). */
+export const FAST_MEASURE_ENTRIES = 20_000;
+
+const SAFE_HIGH = 2 ** 450;
+const ulpView = new Float64Array(1);
+const ulpBits = new Uint32Array(ulpView.buffer);
+const ULP_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/** `ulp` of `rounding.ts` (the spacing of doubles at |x|), read from the exponent bits. */
+export function fastUlp(x: number): number {
+  if (!Number.isFinite(x)) return Number.NaN;
+  ulpView[0] = x;
+  const biased = (ulpBits[ULP_HI]! >>> 20) & 0x7ff;
+  return biased <= 1 ? ETA64 : 2 ** (biased - 1075);
+}
+
+const SAFE_LOW = 2 ** -450;
+const SPLIT = 134217729; // 2^27 + 1
+
 /**
- * Every loss value and gradient entry of `values` (and its outputs, if given) measured against the
- * oracle's analytic values, relative to each entry's magnitude, and checked against `bound`.
+ * Every value of an answer measured against the oracle, in flat arrays indexed like the answer:
+ * the loss, then per layer dE/dW (row-major) and dE/db, then the outputs. The measure of entry k
+ * is that of `measure(value, exact, scale)` (`measures.ts`), computed without Decimals:
+ * - in BigFloat, |value - exact| rounded once to a double (the same double `measure` gives, but
+ *   for a rounding tie in the oracle's last digits), for the loss, biases, outputs and the weights
+ *   of networks up to FAST_MEASURE_ENTRIES weights;
+ * - above that, for weights whose factors lie in [2^-450, 2^450], in double-double: the exact
+ *   value sum_b Y_j delta_i carried as hi + lo (106 bits) and the error as |(v - hi) - lo|, off
+ *   by at most `slack[k]` (2^-50 of itself plus 2^-99 of the magnitude); `refine(k)` redoes an
+ *   entry in BigFloat when a verdict depends on that last part.
  */
-export function compareWithOracle(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: OracleResult): EntryComparison[] {
+export class Measurements {
+  readonly count: number;
+  readonly values: Float64Array;
+  readonly errors: Float64Array;
+  readonly scales: Float64Array;
+  /** exact.toNumber() of each entry (for ulps). */
+  readonly exactNumbers: Float64Array;
+  /** How far errors[k] may be from the BigFloat measure (0 when it is that measure). */
+  readonly slack: Float64Array;
+  private readonly offsets: { W: number; b: number }[] = [];
+  private readonly outputsAt: number;
+
+  constructor(
+    readonly network: Network,
+    private readonly answer: Gradients & { outputs?: Float64Array },
+    readonly core: CoreOracle,
+  ) {
+    let k = 1;
+    for (const { nIn, nOut, b } of network.layers) {
+      this.offsets.push({ W: k, b: k + nIn * nOut });
+      k += nIn * nOut + (b ? nOut : 0);
+    }
+    this.outputsAt = k;
+    if (answer.outputs) k += answer.outputs.length;
+    this.count = k;
+    this.values = new Float64Array(k);
+    this.errors = new Float64Array(k);
+    this.scales = new Float64Array(k);
+    this.exactNumbers = new Float64Array(k);
+    this.slack = new Float64Array(k);
+    this.measureAll();
+  }
+
+  private get bin() {
+    return this.core.bin;
+  }
+
+  /** Stores the BigFloat measure of entry k. */
+  private exactMeasure(k: number, value: number, exact: BigFloat, scale: BigFloat | number): void {
+    const bin = this.bin;
+    this.values[k] = value;
+    this.scales[k] = typeof scale === 'number' ? scale : bin.toNumber(scale);
+    this.exactNumbers[k] = bin.toNumber(exact);
+    this.errors[k] = Number.isFinite(value) ? Math.abs(bin.toNumber(bin.sub(exact, bin.fromNumber(value)))) : Number.POSITIVE_INFINITY;
+    this.slack[k] = 0;
+  }
+
+  private measureAll(): void {
+    const { core, network, answer } = this;
+    const bin = this.bin;
+    this.exactMeasure(0, answer.loss, core.loss, bin.toNumber(core.loss));
+    let weights = 0;
+    for (const layer of network.layers) weights += layer.nIn * layer.nOut;
+    network.layers.forEach(({ nIn, nOut, b }, l) => {
+      const g = answer.layers[l]!;
+      const at = this.offsets[l]!;
+      if (weights > FAST_MEASURE_ENTRIES) this.fastLayer(l);
+      else {
+        for (let j = 0; j < nIn; j++) {
+          for (let i = 0; i < nOut; i++) {
+            const q = j * nOut + i;
+            this.exactMeasure(at.W + q, g.W[q]!, core.weightGradient(l, j, i), core.weightMagnitude(l, j, i));
+          }
+        }
+      }
+      if (b && g.b) {
+        for (let i = 0; i < nOut; i++) this.exactMeasure(at.b + i, g.b[i]!, core.sumSamples(l, i, core.delta[l]!), core.sumSamples(l, i, core.deltaMagnitude[l]!));
+      }
+    });
+    if (answer.outputs) {
+      const ZL = core.Z[core.L - 1]!;
+      answer.outputs.forEach((v, q) => this.exactMeasure(this.outputsAt + q, v, ZL[q]!, bin.toNumber(ZL[q]!)));
+    }
+  }
+
+  /** hi and lo doubles of BigFloats (hi + lo within 2^-106 of x), and whether each is in the safe range. */
+  private split(xs: readonly BigFloat[]): { hi: Float64Array; lo: Float64Array; safe: Uint8Array } {
+    const bin = this.bin;
+    const hi = new Float64Array(xs.length);
+    const lo = new Float64Array(xs.length);
+    const safe = new Uint8Array(xs.length);
+    xs.forEach((x, k) => {
+      if (x.m === 0n) {
+        safe[k] = 1;
+        return;
+      }
+      const h = bin.toNumber(x);
+      const a = Math.abs(h);
+      if (a < SAFE_LOW || a > SAFE_HIGH) return;
+      hi[k] = h;
+      lo[k] = bin.toNumber(bin.sub(x, bin.fromNumber(h)));
+      safe[k] = 1;
+    });
+    return { hi, lo, safe };
+  }
+
+  /** Double-double measures of one layer's weight gradients (BigFloat for entries outside the safe range). */
+  private fastLayer(l: number): void {
+    const { core } = this;
+    const { nIn, nOut } = this.network.layers[l]!;
+    const B = core.B;
+    const g = this.answer.layers[l]!.W;
+    const at = this.offsets[l]!.W;
+    const d = this.split(core.delta[l]!);
+    const md = Float64Array.from(core.deltaMagnitude[l]!, (x) => this.bin.toNumber(x));
+    let Yh: Float64Array;
+    let Yl: Float64Array;
+    let Ysafe: Uint8Array;
+    if (l === 0) {
+      Yh = this.core.batch.X;
+      Yl = new Float64Array(Yh.length);
+      Ysafe = Uint8Array.from(Yh, (y) => (y === 0 || (Math.abs(y) >= SAFE_LOW && Math.abs(y) <= SAFE_HIGH) ? 1 : 0));
+    } else {
+      const y = this.split(core.Z[l - 1]!);
+      Yh = y.hi;
+      Yl = y.lo;
+      Ysafe = y.safe;
+    }
+    const rowSafe = new Uint8Array(nIn).fill(1);
+    const colSafe = new Uint8Array(nOut).fill(1);
+    for (let s = 0; s < B; s++) {
+      for (let j = 0; j < nIn; j++) if (!Ysafe[s * nIn + j]) rowSafe[j] = 0;
+      for (let i = 0; i < nOut; i++) if (!d.safe[s * nOut + i] || !(md[s * nOut + i]! <= SAFE_HIGH)) colSafe[i] = 0;
+    }
+    for (let j = 0; j < nIn; j++) {
+      for (let i = 0; i < nOut; i++) {
+        const q = j * nOut + i;
+        const k = at + q;
+        const v = g[q]!;
+        if (!rowSafe[j] || !colSafe[i] || !Number.isFinite(v)) {
+          this.exactMeasure(k, v, core.weightGradient(l, j, i), core.weightMagnitude(l, j, i));
+          continue;
+        }
+        // sum_b Y_j delta_i in double-double (hi + lo), and the magnitude sum_b |Y_j| |delta|_i
+        let sh = 0;
+        let sl = 0;
+        let mag = 0;
+        for (let s = 0; s < B; s++) {
+          const a = Yh[s * nIn + j]!;
+          const al = Yl[s * nIn + j]!;
+          const b = d.hi[s * nOut + i]!;
+          const bl = d.lo[s * nOut + i]!;
+          mag += Math.abs(a) * md[s * nOut + i]!;
+          if (a === 0 || b === 0) continue;
+          // two-product a * b (Dekker), plus the cross terms
+          const p = a * b;
+          let c = SPLIT * a;
+          const ah = c - (c - a);
+          const aL = a - ah;
+          c = SPLIT * b;
+          const bh = c - (c - b);
+          const bL = b - bh;
+          const pe = ah * bh - p + ah * bL + aL * bh + aL * bL + (a * bl + al * b);
+          // two-sum (sh, sl) + (p, pe)
+          const t = sh + p;
+          const z = t - sh;
+          const te = sh - (t - z) + (p - z) + sl + pe;
+          sh = t + te;
+          sl = te - (sh - t);
+        }
+        const error = Math.abs(v - sh - sl);
+        this.values[k] = v;
+        this.errors[k] = error;
+        this.scales[k] = mag;
+        this.exactNumbers[k] = sh;
+        this.slack[k] = error * 2 ** -50 + mag * 2 ** -98 + 2 ** -1000;
+      }
+    }
+  }
+
+  /** Entry k measured in BigFloat (after which slack[k] is 0). */
+  refine(k: number): void {
+    if (this.slack[k] === 0) return;
+    const w = this.locate(k);
+    if (w.kind !== 'weight') return;
+    const scale = this.scales[k]!;
+    this.exactMeasure(k, this.values[k]!, this.core.weightGradient(w.layer, w.j, w.i), this.core.weightMagnitude(w.layer, w.j, w.i));
+    // keep the double-double scale (it is the one reported with this entry's neighbours)
+    this.scales[k] = scale;
+  }
+
+  /** Where entry k is. */
+  locate(k: number): EntryLocation {
+    if (k === 0) return { kind: 'loss' };
+    if (k >= this.outputsAt) {
+      const n = this.network.layers[this.network.layers.length - 1]!.nOut;
+      const q = k - this.outputsAt;
+      return { kind: 'output', sample: Math.floor(q / n), i: q % n };
+    }
+    for (let l = this.offsets.length - 1; l >= 0; l--) {
+      const at = this.offsets[l]!;
+      const n = this.network.layers[l]!.nOut;
+      if (k >= at.b) return { kind: 'bias', layer: l, i: k - at.b };
+      if (k >= at.W) return { kind: 'weight', layer: l, j: Math.floor((k - at.W) / n), i: (k - at.W) % n };
+    }
+    throw new Error(`no entry ${k}`);
+  }
+
+  /** The oracle's value of the entry at `where`, as a Decimal of the oracle's precision. */
+  exact(where: EntryLocation): Decimal {
+    const { core } = this;
+    const D = core.ctx.D;
+    const dec = (x: BigFloat): Decimal => toDecimal(core.bin, x, D);
+    switch (where.kind) {
+      case 'loss':
+        return dec(core.loss);
+      case 'weight':
+        return dec(core.weightGradient(where.layer, where.j, where.i));
+      case 'bias':
+        return dec(core.sumSamples(where.layer, where.i, core.delta[where.layer]!));
+      case 'output':
+        return dec(core.Z[core.L - 1]![where.sample * this.network.layers[core.L - 1]!.nOut + where.i]!);
+    }
+  }
+
+  /** The ErrorMeasure fields of entry k (as `measure` defines them). */
+  measureOf(k: number): ErrorMeasure {
+    const error = this.errors[k]!;
+    const scale = this.scales[k]!;
+    if (!Number.isFinite(this.values[k]!)) {
+      return { error: Number.POSITIVE_INFINITY, scale, relative: Number.POSITIVE_INFINITY, digits: Number.NEGATIVE_INFINITY, ulpsOfScale: Number.POSITIVE_INFINITY, ulps: Number.POSITIVE_INFINITY };
+    }
+    const relative = error === 0 ? 0 : scale > 0 ? error / scale : Number.POSITIVE_INFINITY;
+    return { error, scale, relative, digits: relative === 0 ? Number.POSITIVE_INFINITY : -Math.log10(relative), ulpsOfScale: error / fastUlp(scale), ulps: error / fastUlp(this.exactNumbers[k]!) };
+  }
+}
+
+/** An entry whose exact Decimal is made only when read. */
+class MeasuredEntry implements EntryComparison {
+  readonly error: number;
+  readonly scale: number;
+  readonly relative: number;
+  readonly digits: number;
+  readonly ulpsOfScale: number;
+  readonly ulps: number;
+  private exactValue: Decimal | undefined;
+
+  constructor(
+    private readonly source: Measurements,
+    readonly where: EntryLocation,
+    readonly value: number,
+    m: ErrorMeasure,
+    readonly bound: number,
+    readonly withinBound: boolean,
+  ) {
+    this.error = m.error;
+    this.scale = m.scale;
+    this.relative = m.relative;
+    this.digits = m.digits;
+    this.ulpsOfScale = m.ulpsOfScale;
+    this.ulps = m.ulps;
+  }
+
+  get exact(): Decimal {
+    return (this.exactValue ??= this.source.exact(this.where));
+  }
+}
+
+/** The bounds of `bound` in entry order (loss, per layer W then b, outputs). */
+export function flatBounds(bound: ReferenceBound, count: number, withOutputs: boolean): Float64Array {
+  const out = new Float64Array(count);
+  out[0] = bound.loss;
+  let k = 1;
+  for (const layer of bound.layers) {
+    out.set(layer.W, k);
+    k += layer.W.length;
+    if (layer.b) {
+      out.set(layer.b, k);
+      k += layer.b.length;
+    }
+  }
+  if (withOutputs) out.set(bound.outputs, k);
+  return out;
+}
+
+/** The old route, for an OracleResult without its BigFloat core (built by hand): Decimal by Decimal. */
+function compareDecimals(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: OracleResult): EntryComparison[] {
   const out: EntryComparison[] = [];
   const push = (where: EntryLocation, value: number, x: Decimal, scale: number, allowed: number): void => {
     const m = measure(value, x, scale);
@@ -65,3 +372,22 @@ export function compareWithOracle(network: Network, values: Gradients & { output
   }
   return out;
 }
+
+/**
+ * Every loss value and gradient entry of `values` (and its outputs, if given) measured against the
+ * oracle's analytic values, relative to each entry's magnitude, and checked against `bound`.
+ */
+export function compareWithOracle(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: OracleResult): EntryComparison[] {
+  if (!exact.core) return compareDecimals(network, values, bound, exact);
+  const m = new Measurements(network, values, exact.core);
+  const bounds = flatBounds(bound, m.count, values.outputs !== undefined);
+  const out = new Array<EntryComparison>(m.count);
+  for (let k = 0; k < m.count; k++) {
+    if (m.slack[k]! > 0 && Math.abs(m.errors[k]! - bounds[k]!) <= m.slack[k]!) m.refine(k);
+    const measured = m.measureOf(k);
+    out[k] = new MeasuredEntry(m, m.locate(k), m.values[k]!, measured, bounds[k]!, measured.error <= bounds[k]!);
+  }
+  return out;
+}
+
+export { MeasuredEntry };

@@ -1,5 +1,6 @@
 import type { Decimal } from './decimal.js';
 import type { OracleContext } from './context.js';
+import { decimalExp, decimalLn } from './decimalBridge.js';
 
 /**
  * ln(1 + x) for x > -1, to the context's precision also when |x| is tiny (where 1 + x would round
@@ -19,7 +20,7 @@ export function log1p(ctx: OracleContext, x: Decimal): Decimal {
     }
   }
   const G = ctx.G;
-  return new ctx.D(G.ln(new G(x).plus(1))).toSignificantDigits(ctx.precision);
+  return new ctx.D(decimalLn(G, new G(x).plus(1))).toSignificantDigits(ctx.precision);
 }
 
 /**
@@ -38,7 +39,7 @@ export function expm1(ctx: OracleContext, x: Decimal): Decimal {
     }
   }
   const G = ctx.G;
-  return new ctx.D(G.exp(new G(x)).minus(1)).toSignificantDigits(ctx.precision);
+  return new ctx.D(decimalExp(G, new G(x)).minus(1)).toSignificantDigits(ctx.precision);
 }
 
 /** The logistic pair of one pre-activation: Z = sigma(S), Zc = sigma(-S) = 1 - Z, and f = e^(-|S|). */
@@ -53,7 +54,7 @@ export interface SigmoidPair {
  * both sides are held to full relative precision however saturated the unit is.
  */
 export function sigmoidPair(ctx: OracleContext, S: Decimal): SigmoidPair {
-  const f = S.abs().neg().exp();
+  const f = decimalExp(ctx.D, S.abs().neg()); // = S.abs().neg().exp(), correctly rounded, faster
   const onePlusF = f.plus(ctx.one);
   const near = ctx.one.div(onePlusF);
   const far = f.div(onePlusF);

@@ -6,3 +6,7 @@ export { oracleForward, decimalNetwork, oracleInputsOf, type OracleForward, type
 export { oracleBackward, type OracleBackward, type DecimalLayerGradient } from './backward.js';
 export { finiteDifferences, parameterFiniteDifferences, lossChange, defaultStep, type FiniteDifferences, type FiniteDifferenceOptions } from './finiteDifference.js';
 export { oracle, type OracleOptions, type OracleResult } from './oracle.js';
+export { BigFloat, Binary, bitsForDigits } from './bigfloat.js';
+export { BinaryMath } from './bigfloatMath.js';
+export { decimalExp, decimalLn, fromDecimal as bigFloatFromDecimal, toDecimal as bigFloatToDecimal } from './decimalBridge.js';
+export { CoreOracle, type CoreDifferences, type CoreDifferenceOptions } from './core.js';

@@ -5,6 +5,7 @@ import { createContext } from '../oracle/context.js';
 import { exitCodeOf, verdictOf, type VerifyOptions } from './engine.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
+import { certificationNote, certify, type Certification } from './certify.js';
 import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
 import { record } from './stats.js';
 import { IutError } from '../iut/errors.js';
@@ -32,8 +33,10 @@ export function roundToFloat32(c: Case): { case: Case; changed: boolean } {
  * Verifies an implementation on the cases given (a user's real model and batch), judging every
  * loss value and gradient entry. A float32 implementation gets each case rounded to float32 first,
  * and the oracle judges the rounded case. Nothing is shrunk: these cases are the user's own.
+ * Unless `certify: false`, every gradient entry is also certified against finite differences
+ * through the pre-activations (`certify.ts`), and the report's notes say to how many digits.
  */
-export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options: VerifyOptions & { certify?: boolean } = {}): Promise<VerifyReport> {
   const started = performance.now();
   const strict = options.strict ?? false;
   const ctx = createContext(options.digits ?? 50);
@@ -70,7 +73,17 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
       }
       casesRun += 1;
       record(classes, 'given', ev);
-      if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name));
+      // every entry of a given case is certified against finite differences (certify.ts)
+      let certification: Certification | null = null;
+      if (ev.oracle?.core && options.certify !== false) {
+        certification = certify(ev.oracle.core, ev.judgements);
+        notes.push(certificationNote(named.name, certification));
+        if (!certification.certified) {
+          error = { code: 'E_ORACLE', message: certificationNote(named.name, certification), case: null };
+          break;
+        }
+      }
+      if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name, certification));
       options.onProgress?.({ phase: 'generate', done: casesRun, total: cases.length, wrong: classes.given?.wrong ?? 0, inaccurate: classes.given?.inaccurate ?? 0, elapsedMs: performance.now() - started, shrinkSteps: 0 });
     }
     if (rounded.length > 0) notes.push(`float32 implementation: ${rounded.join(', ')} rounded to float32 first; the oracle judged the rounded case`);

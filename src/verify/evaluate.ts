@@ -6,7 +6,7 @@ import { batchToJson, networkToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import { parseGradients, type ParsedResult } from '../network/validate.js';
 import type { OracleContext } from '../oracle/context.js';
-import { oracle } from '../oracle/oracle.js';
+import { oracle, type OracleResult } from '../oracle/oracle.js';
 
 /** The outcome of one case: judged values, or why there are none. */
 export interface CaseEvaluation {
@@ -17,6 +17,8 @@ export interface CaseEvaluation {
   /** The implementation stopped taking part (crash, protocol breach, timeout): the run cannot go on. */
   readonly fatal: IutError | null;
   readonly result: ParsedResult | null;
+  /** The oracle the values were judged against (absent when there were no values to judge). */
+  readonly oracle?: OracleResult;
 }
 
 /** Asks the implementation for the case's loss and gradients and returns the parsed result or why not. */
@@ -39,8 +41,13 @@ export async function askImplementation(iut: Iut, c: Case): Promise<{ result: Pa
 
 /** Judges an already parsed result against the oracle. */
 export function judgeResult(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): Judgement[] {
+  return judgeWithOracle(c, result, precision, ctx).judgements;
+}
+
+/** Judges a parsed result against the oracle and returns the oracle too. */
+export function judgeWithOracle(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): { judgements: Judgement[]; oracle: OracleResult } {
   const exact = oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false });
-  return judge(c.network, c.batch, result, exact, precision);
+  return { judgements: judge(c.network, c.batch, result, exact, precision), oracle: exact };
 }
 
 /** Runs one case through the implementation and judges every value against the oracle. */
@@ -48,8 +55,8 @@ export async function evaluateCase(iut: Iut, c: Case, precision: Precision, ctx:
   const answer = await askImplementation(iut, c);
   if ('fatal' in answer) return { outcome: 'wrong', judgements: [], refusal: null, fatal: answer.fatal, result: null };
   if ('refusal' in answer) return { outcome: 'wrong', judgements: [], refusal: answer.refusal, fatal: null, result: null };
-  const judgements = judgeResult(c, answer.result, precision, ctx);
-  return { outcome: worstOutcome(judgements), judgements, refusal: null, fatal: null, result: answer.result };
+  const { judgements, oracle: exact } = judgeWithOracle(c, answer.result, precision, ctx);
+  return { outcome: worstOutcome(judgements), judgements, refusal: null, fatal: null, result: answer.result, oracle: exact };
 }
 
 /** Where two parsed results differ, bit for bit (NaN equals NaN), or null when they are the same. */

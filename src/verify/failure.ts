@@ -1,33 +1,37 @@
 import { formatLocation } from '../compare/entries.js';
 import { worstJudgement, type Judgement, type Outcome } from '../compare/judge.js';
-import { parameterCount } from '../network/shape.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import type { OracleContext } from '../oracle/context.js';
-import { oracle } from '../oracle/oracle.js';
+import { CoreOracle } from '../oracle/core.js';
+import { differenceText, type Certification } from './certify.js';
 import type { CaseEvaluation } from './evaluate.js';
 import type { CaseOrigin, FailureReport, Replay } from './report.js';
 import { describeJudgement } from './stats.js';
 
-/** Cases up to this many parameters get the finite-difference value of the failing entry in the report. */
-export const FD_PARAMETER_LIMIT = 20_000;
+/**
+ * Formerly the size above which a failure report left out the finite difference. The finite
+ * difference of one entry now costs the central differences of its own unit only (B of them),
+ * so every failure report has it, whatever the size.
+ */
+export const FD_PARAMETER_LIMIT = Number.POSITIVE_INFINITY;
 
-/** The finite difference of the oracle's loss for one judged entry, as text (null for outputs). */
-function finiteDifferenceOf(c: Case, j: Judgement, ctx: OracleContext): string | null {
-  if (j.where.kind === 'output' || parameterCount(c.network) > FD_PARAMETER_LIMIT) return null;
-  const fd = oracle(c.network, c.batch, { precision: ctx }).fd!;
-  if (j.where.kind === 'loss') return null;
-  const layer = fd.layers[j.where.layer]!;
-  const nOut = c.network.layers[j.where.layer]!.nOut;
-  const value = j.where.kind === 'weight' ? layer.W[j.where.j * nOut + j.where.i]! : layer.b![j.where.i]!;
-  return value.toSignificantDigits(20).toString();
+/**
+ * The finite difference of the oracle's loss for one judged entry, as text (null for the loss and
+ * outputs): central differences of its pre-activation in each sample, times Y_j (see `certify.ts`).
+ */
+function finiteDifferenceOf(c: Case, j: Judgement, ctx: OracleContext, ev: CaseEvaluation, given: Certification | null): string | null {
+  if (j.where.kind !== 'weight' && j.where.kind !== 'bias') return null;
+  const core = ev.oracle?.core ?? new CoreOracle(ctx, c.network, c.batch);
+  const differences = given?.differences ?? core.finiteDifferences({ layers: [j.where.layer] });
+  return differenceText(core, differences, j.where);
 }
 
 /**
  * The report of a failing case: its worst value (with the finite difference beside the oracle's
  * value), or the refusal; the case itself; how many values share the outcome.
  */
-export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, ctx: OracleContext, replay: Replay, shrinkSteps: number | null, name: string | null = null): FailureReport {
+export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, ctx: OracleContext, replay: Replay, shrinkSteps: number | null, name: string | null = null, certification: Certification | null = null): FailureReport {
   const outcome = ev.outcome as Exclude<Outcome, 'correct'>;
   const common = { outcome, origin, case: caseToJson(c), name, shrinkSteps, replay };
   if (ev.refusal) {
@@ -49,7 +53,7 @@ export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, c
     message: describeJudgement(j),
     iut: Number.isFinite(j.value) ? j.value : null,
     oracle: j.exact.toSignificantDigits(20).toString(),
-    finiteDifference: finiteDifferenceOf(c, j, ctx),
+    finiteDifference: finiteDifferenceOf(c, j, ctx, ev, certification),
     error: Number.isFinite(j.error) ? j.error : null,
     bound: j.outcome === 'inaccurate' ? j.textbookBound : j.stableBound,
     digits: Number.isFinite(j.digits) ? j.digits : null,

@@ -1,11 +1,12 @@
 import { checkReference } from '../compare/reference.js';
-import { decimalDigits } from '../compare/measures.js';
 import { formatLocation, type EntryComparison } from '../compare/entries.js';
 import { describeCase, sampleCases, type GenerateOptions, type GeneratedCase, type MagnitudeClass } from '../generate/index.js';
 import { caseToJson } from '../network/json.js';
 import type { CaseJson } from '../network/types.js';
 import { createContext } from '../oracle/context.js';
-import type { Decimal } from '../oracle/decimal.js';
+import type { BigFloat } from '../oracle/bigfloat.js';
+import { toDecimal } from '../oracle/decimalBridge.js';
+import { agreementDigits } from './certify.js';
 import { oracle } from '../oracle/oracle.js';
 
 /** Options of the three-way self-check of the reference, oracle and finite differences. */
@@ -91,21 +92,22 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
     };
     const firstViolation = check.violations[0];
     if (firstViolation) fail('reference-outside-bound', formatLocation(firstViolation.where), describeViolation(firstViolation));
-    const fd = o.fd!.layers;
-    o.backward.layers.forEach((g, l) => {
-      const compare = (analytic: Decimal[], numeric: Decimal[], scale: Decimal[], kind: 'W' | 'b'): void => {
-        const n = c.network.layers[l]!.nOut;
-        analytic.forEach((a, k) => {
-          const digits = decimalDigits(a, numeric[k]!, scale[k]!);
-          summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
-          if (digits < minDigits) {
-            const where = kind === 'W' ? `layer ${l + 1}, dE/dW[j=${Math.floor(k / n)}][i=${k % n}]` : `layer ${l + 1}, dE/db[i=${k}]`;
-            fail('finite-difference-disagreement', where, `analytic ${a.toSignificantDigits(25).toString()}, finite difference ${numeric[k]!.toSignificantDigits(25).toString()}: ${digits.toFixed(1)} digits`);
-          }
-        });
+    // analytic = finite differences, entry by entry, in BigFloat (no Decimal unless something fails)
+    const core = o.core!;
+    const g = o.coreDifferences!.preActivation;
+    const text = (x: BigFloat): string => toDecimal(core.bin, x, ctx.D).toSignificantDigits(25).toString();
+    c.network.layers.forEach(({ nIn, nOut, b }, l) => {
+      const check = (analytic: BigFloat, numeric: BigFloat, scale: BigFloat, where: () => string): void => {
+        const digits = agreementDigits(core, analytic, numeric, scale);
+        summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
+        if (digits < minDigits) fail('finite-difference-disagreement', where(), `analytic ${text(analytic)}, finite difference ${text(numeric)}: ${digits.toFixed(1)} digits`);
       };
-      compare(g.W, fd[l]!.W, o.backward.magnitudes[l]!.W, 'W');
-      if (g.b) compare(g.b, fd[l]!.b!, o.backward.magnitudes[l]!.b!, 'b');
+      for (let j = 0; j < nIn; j++) {
+        for (let i = 0; i < nOut; i++) {
+          check(core.weightGradient(l, j, i), core.sumOverBatch(l, j, i, g[l]!, false), core.weightMagnitude(l, j, i), () => `layer ${l + 1}, dE/dW[j=${j}][i=${i}]`);
+        }
+      }
+      if (b) for (let i = 0; i < nOut; i++) check(core.sumSamples(l, i, core.delta[l]!), core.sumSamples(l, i, g[l]!), core.sumSamples(l, i, core.deltaMagnitude[l]!), () => `layer ${l + 1}, dE/db[i=${i}]`);
     });
     options.onCase?.(index + 1, runs, failures.length);
   });

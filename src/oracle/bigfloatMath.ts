@@ -1,0 +1,214 @@
+import { BigFloat, Binary, bitLength, doubleParts, pow2, sh, ZERO } from './bigfloat.js';
+
+/**
+ * exp, expm1, ln and log1p on BigFloat, computed in fixed point with `work` fractional bits.
+ *
+ * exp(x): x = n ln2 + r with |r| <= ln2/2, then e^r = (e^(r/2^K))^(2^K) with the Taylor series of
+ * e^(r/2^K) (Horner, inverse factorials precomputed) and K = 12 squarings, times 2^n exactly.
+ * Relative error below 2^(20 - work) (K squarings multiply the series' few units by 2^K).
+ * ln(y): y = 2^j z with z in [1/sqrt2, sqrt2), a = Math.log(z) in float64, then
+ * ln z = a + log1p(z e^-a - 1) where z e^-a - 1 is below 2^-50, so its series needs W/50 terms;
+ * absolute error below 2^(8 - work) (plus |j| 2^-(work+64)).
+ * The public functions work at `bits + 40` bits, so their results are good to the last bit
+ * but one of the `bits`-bit result.
+ */
+
+const GUARD = 40;
+const K = 12;
+
+interface Constants {
+  readonly ln2: bigint; // ln 2 * 2^(W + 64)
+  readonly invFactorial: bigint[]; // 2^W / i!
+  readonly inverse: bigint[]; // 2^W / (i + 1)
+}
+
+const cache = new Map<number, Constants>();
+
+function constants(W: number): Constants {
+  let c = cache.get(W);
+  if (c) return c;
+  // ln 2 = 2 atanh(1/3) = 2 sum 1 / ((2k+1) 3^(2k+1)), at W + 80 bits
+  const P = W + 80;
+  const one = 1n << BigInt(P);
+  let power = one / 3n;
+  let sum = 0n;
+  for (let k = 0n; power > 0n; k++) {
+    sum += power / (2n * k + 1n);
+    power /= 9n;
+  }
+  const ln2 = (2n * sum) >> 16n; // W + 64 bits
+  const invFactorial: bigint[] = [];
+  const inverse: bigint[] = [];
+  const unit = 1n << BigInt(W);
+  let f = unit;
+  for (let i = 0; i < 400; i++) {
+    if (i > 0) f /= BigInt(i);
+    invFactorial.push(f);
+    inverse.push(unit / BigInt(i + 1));
+    if (f === 0n) break;
+  }
+  c = { ln2, invFactorial, inverse };
+  cache.set(W, c);
+  return c;
+}
+
+/** floor(x * 2^W) for a BigFloat x. */
+export function toFixed(x: BigFloat, W: number): bigint {
+  const s = x.e + W;
+  return s >= 0 ? x.m << sh(s) : x.m >> sh(-s);
+}
+
+/** An approximate double of x = m 2^e, whose |m| has L bits (no rounding guarantees). */
+function approx(x: BigFloat, L: number): number {
+  return L > 60 ? Number(x.m >> sh(L - 60)) * 2 ** (x.e + L - 60) : Number(x.m) * 2 ** x.e;
+}
+
+/**
+ * e^x as p * 2^(n - W) with p about 2^W; relative error below 2^(20 - W). x need not be
+ * normalised (any mantissa width).
+ * @throws RangeError when |x| >= 2^50 (e^x has an exponent beyond any use here)
+ */
+export function expFixed(x: BigFloat, W: number): { p: bigint; n: number } {
+  const unit = pow2(W);
+  if (x.m === 0n) return { p: unit, n: 0 };
+  const L = bitLength(x.m < 0n ? -x.m : x.m);
+  if (x.e + L < -(W + 2)) return { p: unit, n: 0 };
+  if (x.e + L > 50) throw new RangeError('oracle: exp of an argument beyond 2^50');
+  const c = constants(W);
+  const xd = approx(x, L);
+  const n = Math.round(xd / Math.LN2);
+  const W2 = W + 64;
+  const R = toFixed(x, W2) - BigInt(n) * c.ln2; // r * 2^W2, |r| <= ln2/2 + tiny
+  const N = termsFor(W);
+  const shift = sh(W2 + K);
+  let p = c.invFactorial[N]!;
+  for (let i = N - 1; i >= 0; i--) p = c.invFactorial[i]! + ((p * R) >> shift);
+  const WW = sh(W);
+  for (let s = 0; s < K; s++) p = (p * p) >> WW;
+  return { p, n };
+}
+
+const TERMS = new Map<number, number>();
+/** Taylor terms of e^(r/2^K), |r/2^K| <= 2^-12.5, until a term is below 2^-(W+4). */
+function termsFor(W: number): number {
+  let N = TERMS.get(W);
+  if (N === undefined) {
+    N = 1;
+    let logTerm = 0;
+    while (logTerm > -(W + 4)) {
+      N += 1;
+      logTerm = -12.5 * N - Math.log2(factorialApprox(N));
+    }
+    TERMS.set(W, N);
+  }
+  return N;
+}
+
+function factorialApprox(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) f *= i;
+  return f;
+}
+
+/** log1p(w) * 2^W for a fixed-point w = X / 2^W with |w| <= 2^-m (m >= 1): the series, N = ceil(W/m) terms. */
+function log1pSeriesFixed(X: bigint, m: number, W: number): bigint {
+  const c = constants(W);
+  const N = Math.min(Math.ceil((W + 4) / m), c.inverse.length - 1);
+  const WW = sh(W);
+  let q = c.inverse[N]!;
+  for (let i = N - 1; i >= 0; i--) q = c.inverse[i]! - ((q * X) >> WW);
+  return (X * q) >> WW;
+}
+
+/**
+ * ln(M * 2^E) * 2^W for an integer M > 0: absolute error below 2^(8 - W) + |j| 2^-(W+64),
+ * j = the binary exponent of the argument.
+ */
+export function lnFixed(M: bigint, E: number, W: number): bigint {
+  const c = constants(W);
+  const L = bitLength(M);
+  // y in [2^(L+E-1), 2^(L+E)); z = y / 2^j in [1/sqrt2, sqrt2)
+  const lead = Number(L > 53 ? M >> sh(L - 53) : M << sh(53 - L)) / 2 ** 52; // in [1, 2)
+  const j = lead >= Math.SQRT2 ? L + E : L + E - 1;
+  const s = E - j + W;
+  const Z = s >= 0 ? M << sh(s) : M >> sh(-s); // z * 2^W
+  const a = Math.log(lead >= Math.SQRT2 ? lead / 2 : lead);
+  // a exactly in fixed point (a double with |a| < 0.35 has no bits below 2^-1100; W >= 100 keeps them but far ones)
+  const A = doubleToFixed(a, W);
+  const neg = expFixed(new BigFloat(-A, -W), W); // e^-a
+  const prod = Z * neg.p;
+  const shift = W - neg.n;
+  const T = shift >= 0 ? prod >> sh(shift) : prod << sh(-shift);
+  const w = T - pow2(W);
+  const lw = w === 0n ? 0n : log1pSeriesFixed(w, Math.max(1, W - bitLength(w < 0n ? -w : w)), W);
+  return A + lw + ((BigInt(j) * c.ln2) >> 64n);
+}
+
+/** floor(a * 2^W) for a double a. */
+function doubleToFixed(a: number, W: number): bigint {
+  if (a === 0) return 0n;
+  const { mant, exp } = doubleParts(a);
+  const s = exp + W;
+  const Q = BigInt(mant);
+  return s >= 0 ? Q << sh(s) : Q >> sh(-s);
+}
+
+/** Elementary functions at the precision of a `Binary`. */
+export class BinaryMath {
+  readonly W: number;
+  constructor(readonly bin: Binary) {
+    this.W = bin.bits + GUARD;
+  }
+
+  exp(x: BigFloat): BigFloat {
+    const { p, n } = expFixed(x, this.W);
+    return this.bin.norm(p, n - this.W);
+  }
+
+  /** e^x - 1, to full relative precision also for tiny |x|. */
+  expm1(x: BigFloat): BigFloat {
+    if (x.m === 0n) return ZERO;
+    const W = this.W;
+    const mag = x.e + this.bin.bits; // |x| < 2^mag
+    if (mag < -20) {
+      // x * sum x^i / (i+1)!: Horner on the inverse factorials shifted by one
+      const c = constants(W);
+      const N = Math.min(Math.ceil((W + 2) / -mag), c.invFactorial.length - 2);
+      const X = toFixed(x, W);
+      const WW = sh(W);
+      let q = c.invFactorial[N + 1]!;
+      for (let i = N - 1; i >= 0; i--) q = c.invFactorial[i + 1]! + ((q * X) >> WW);
+      return this.bin.norm(x.m * q, x.e - W);
+    }
+    const { p, n } = expFixed(x, W);
+    const y = n >= 0 ? p << sh(n) : p >> sh(-n);
+    return this.bin.norm(y - pow2(W), -W);
+  }
+
+  /** ln(1 + x) for x > -1, to full relative precision also for tiny |x|. */
+  log1p(x: BigFloat): BigFloat {
+    if (x.m === 0n) return ZERO;
+    const W = this.W;
+    const mag = x.e + this.bin.bits;
+    if (mag < -20) {
+      const c = constants(W);
+      const N = Math.min(Math.ceil((W + 2) / -mag), c.inverse.length - 1);
+      const X = toFixed(x, W);
+      const WW = sh(W);
+      let q = c.inverse[N]!;
+      for (let i = N - 1; i >= 0; i--) q = c.inverse[i]! - ((q * X) >> WW);
+      return this.bin.norm(x.m * q, x.e - W);
+    }
+    if (x.m < 0n && this.bin.cmp(x, this.bin.neg(this.bin.one)) <= 0) throw new RangeError('oracle: log1p of an argument <= -1');
+    // 1 + x exactly, at the finer of the two exponents (x is at least 2^-21 here)
+    const e = Math.min(x.e, -W);
+    const Y = pow2(-e) + (x.e - e >= 0 ? x.m << sh(x.e - e) : x.m);
+    return this.bin.norm(lnFixed(Y, e, W), -W);
+  }
+
+  /** ln x for x > 0; relative precision is lost only where x is within 2^-20 of 1 (use log1p there). */
+  ln(x: BigFloat): BigFloat {
+    if (x.m <= 0n) throw new RangeError('oracle: ln of a non-positive number');
+    return this.bin.norm(lnFixed(x.m, x.e, this.W), -this.W);
+  }
+}
