@@ -20,3 +20,9 @@ export { oracle, createContext, finiteDifferences, parameterFiniteDifferences, t
 export { caseArbitrary, sampleCases, MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
 export { parseNetwork, parseBatch, parseCase, parseGradients, InputError, networkToJson, batchToJson, caseToJson, gradientsToJson } from './network/index.js';
 export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients } from './network/types.js';
+export { checkClaim, checkClaimOn, formatClaimResult, claimCounterexampleJson, ClaimError, type Claim, type ClaimResult } from './claims/index.js';
+export { MISTAKES, buggyImplementation, killMistake } from './claims/catalogue/index.js';
+export { runDecayExperiment, referenceDecay, oracleDecay } from './decay/index.js';
+export { decayPlotSvg } from './report/decayPlot.js';
+export { verifyDirectional } from './verify/directional.js';
+export { certify } from './verify/certify.js';

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
+import { parseClaimArgs, type ClaimArgs } from './claim.js';
+import { parseCatalogueArgs, type CatalogueArgs } from './catalogue.js';
 
 /** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
@@ -22,6 +24,8 @@ export interface VerifyArgs {
   cases: string[];
   digits: number;
   quiet: boolean;
+  mode: 'cases' | 'directional';
+  directions: number;
 }
 
 /** Options of `backprop-oracle self-check`: the three-way check of reference, oracle and finite differences. */
@@ -36,7 +40,7 @@ export interface SelfCheckArgs {
 }
 
 /** What the command line asks for. */
-export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { command: 'version' };
+export type Command = VerifyArgs | SelfCheckArgs | ClaimArgs | CatalogueArgs | { command: 'help' } | { command: 'version' };
 
 /** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
 export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
@@ -48,6 +52,8 @@ Commands:
                against the decimal oracle on generated networks or on given cases
   replay FILE  run one saved counterexample (or case file) again: verify --case FILE
   decay        measure the vanishing gradient: gradient norm per layer against the derived bound (decay --help)
+  claim        check a claimed formula for a gradient entry; a false one gets a worked counterexample
+  catalogue    run the classic wrong derivations live and print their kill status
   self-check   check the built-in reference, the oracle and finite differences against each other
   help         show this text
 
@@ -72,6 +78,10 @@ verify options:
   --case PATH           verify this case file ({ "network": ..., "batch": ... }) or folder of them
                         instead of generated cases; repeatable
   --digits D            oracle precision in significant digits, 30 to 200 (default 50)
+  --mode M              with --case: cases (default: every entry certified against finite
+                        differences) or directional (a few random signed directions, then group
+                        testing to localise: for networks too big for the full check)
+  --directions K        directions of --mode directional (default 4)
   --quiet               no progress display
 
 self-check options: --runs N, --seed S, --max-layers L, --digits D, --json FILE, --quiet
@@ -143,11 +153,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
     return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
   }
-  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, decay, self-check, help`);
+  if (command === 'claim') return parseClaimArgs(rest);
+  if (command === 'catalogue') return parseCatalogueArgs(rest);
+  if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, claim, catalogue, decay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
     'time-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,
-    case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' },
+    case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' }, mode: str, directions: str,
   });
   const s = (k: string): string | undefined => v[k] as string | undefined;
   const impl = fileName(command, 'impl', s('impl'));
@@ -159,6 +171,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const path = s('path');
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new UsageError(`verify: --path must be a fast-check path such as 12:0:3, got "${path}"`);
   const cases = (v.case as string[] | undefined) ?? [];
+  const mode = s('mode') ?? 'cases';
+  if (mode !== 'cases' && mode !== 'directional') throw new UsageError(`verify: --mode must be cases or directional, got "${mode}"`);
+  if (mode === 'directional' && cases.length === 0) throw new UsageError('verify: --mode directional checks given cases: add --case PATH');
   if (cases.some((c) => c.trim() === '')) throw new UsageError('verify: --case needs a file or folder name');
   if (s('save-counterexamples') !== undefined && s('corpus') !== undefined) throw new UsageError('verify: give --corpus or --save-counterexamples (the same option), not both');
   const saveDir = s('corpus') ?? s('save-counterexamples');
@@ -183,5 +198,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     cases,
     digits: integer(command, 'digits', s('digits'), 50, 30, 200),
     quiet: v.quiet === true,
+    mode,
+    directions: integer(command, 'directions', s('directions'), 4, 1, 1000),
   };
 }

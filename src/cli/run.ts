@@ -18,6 +18,9 @@ import { parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './
 import { readCases } from './cases.js';
 import { UsageError } from './errors.js';
 import { parseDecayArgs, runDecay } from './decay.js';
+import { runClaim } from './claim.js';
+import { runCatalogue } from './catalogue.js';
+import { verifyDirectional } from '../verify/directional.js';
 
 /** Where the CLI writes and what it knows of its environment; injected so specs can capture it. */
 export interface Io {
@@ -125,7 +128,11 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       ...(args.timeBudget !== null ? { timeBudgetSeconds: args.timeBudget } : {}),
       ...(args.shard !== null ? { shard: args.shard } : {}),
     };
-    report = cases ? await verifyCases(iut, cases, options) : await verifyGenerated(iut, options);
+    report = !cases
+      ? await verifyGenerated(iut, options)
+      : args.mode === 'directional'
+        ? await verifyDirectional(iut, cases, { digits: args.digits, seed: args.seed, strict: args.strict, directions: args.directions, ...(args.precision !== null ? { precision: args.precision } : {}) })
+        : await verifyCases(iut, cases, options);
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
@@ -177,6 +184,10 @@ export async function run(argv: readonly string[], io: Io, version = '0.0.0'): P
         return 0;
       case 'self-check':
         return runSelfCheck(command, io);
+      case 'claim':
+        return runClaim(command, io);
+      case 'catalogue':
+        return await runCatalogue(command, io);
       case 'verify':
         return await runVerify(command, io);
     }

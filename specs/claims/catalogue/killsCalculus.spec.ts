@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
+import { killSpecs } from './kills.js';
+
+// the first half of the catalogue (the other half is in killsMore.spec.ts, so that the two run in parallel)
+describe('the catalogue of classic mistakes, first half: each is killed twice', () => {
+  killSpecs(MISTAKES.slice(0, 7));
+});

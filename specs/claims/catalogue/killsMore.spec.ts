@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
+import { killSpecs } from './kills.js';
+
+describe('the catalogue of classic mistakes, second half: each is killed twice', () => {
+  killSpecs(MISTAKES.slice(7));
+});
