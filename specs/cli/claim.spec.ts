@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_USAGE, parseCatalogueArgs, runCatalogue } from '../../src/cli/catalogue.js';
 import { CLAIM_USAGE, claimResultJson, parseClaimArgs, runClaim } from '../../src/cli/claim.js';
+import { mkdtempSync as mkdtempForCorpus } from 'node:fs';
+import { tmpdir as tmpdirForCorpus } from 'node:os';
+import { join as joinForCorpus } from 'node:path';
+const corpusDir = (): string => mkdtempForCorpus(joinForCorpus(tmpdirForCorpus(), 'bo-claim-corpus-'));
 import { UsageError } from '../../src/cli/errors.js';
 
 function capture(): { out: (t: string) => void; err: (t: string) => void; stdout: string; stderr: string } {
@@ -26,7 +30,7 @@ describe('backprop-oracle claim', () => {
   it('parses its options with their defaults', () => {
     expect(parseClaimArgs(['(Z - t) * Y'])).toEqual({
       command: 'claim', formula: '(Z - t) * Y', layer: 'output', target: 'W', reduction: 'sum', layers: null, arithmetic: 'decimal',
-      runs: 100, seed: 42, digits: 50, minDigits: null, cases: 'claim', json: null,
+      runs: 100, seed: 42, digits: 50, minDigits: null, cases: 'claim', json: null, corpus: '.backprop-oracle/corpus',
     });
     expect(parseClaimArgs(['--layer', 'hidden', '--target', 'b', '--reduction', 'mean', '--layers', '3', '--arithmetic', 'float64', '--runs', '7', '--seed=-1', '--digits', '60', '--min-digits', '15', '--cases', 'generic', '--json', 'r.json', 'Y_j'])).toMatchObject({
       layer: 'hidden', target: 'b', reduction: 'mean', layers: 3, arithmetic: 'float64', runs: 7, seed: -1, digits: 60, minDigits: 15, cases: 'generic', json: 'r.json', formula: 'Y_j',
@@ -62,14 +66,14 @@ describe('backprop-oracle claim', () => {
 
   it('exits 0 for a true claim, saying how many cases and digits', () => {
     const io = capture();
-    expect(runClaim(parseClaimArgs(['--runs', '10', '(Z - t) * Y']), io)).toBe(0);
+    expect(runClaim(parseClaimArgs(['--corpus', corpusDir(), '--runs', '10', '(Z - t) * Y']), io)).toBe(0);
     expect(io.stdout).toMatch(/verdict: TRUE {2}\(10 cases, \d+ entries, each to \d+\.\d digits or more of 20 required; seed 42/);
   });
 
   it('exits 1 for a false claim with the worked example, and writes it as JSON with a replayable case', () => {
     const io = capture();
     const json = join(tmp(), 'claim.json');
-    expect(runClaim(parseClaimArgs(['--layer', 'hidden', '--runs', '20', '--json', json, 'sum_i((Z_i - t_i) * W_ji) * X_k']), io)).toBe(1);
+    expect(runClaim(parseClaimArgs(['--corpus', corpusDir(), '--layer', 'hidden', '--runs', '20', '--json', json, 'sum_i((Z_i - t_i) * W_ji) * X_k']), io)).toBe(1);
     expect(io.stdout).toContain('verdict: FALSE');
     expect(io.stdout).toContain('=> the claim lacks dY_j/dS_j = Y_j (1 - Y_j)');
     const saved = JSON.parse(readFileSync(json, 'utf8')) as { verdict: string; case: { network: unknown; batch: unknown; claim: { text: string } }; counterexample: { digits: number | string } };
@@ -80,23 +84,37 @@ describe('backprop-oracle claim', () => {
 
   it('exits 2 when the claim cannot be evaluated, pointing at the place', () => {
     const io = capture();
-    expect(runClaim(parseClaimArgs(['(Z - q) * Y']), io)).toBe(2);
+    expect(runClaim(parseClaimArgs(['--corpus', corpusDir(), '(Z - q) * Y']), io)).toBe(2);
     expect(io.stderr.split('\n').slice(0, 3).join('\n')).toBe('claim: unknown symbol "q"\n  (Z - q) * Y\n       ^');
-    expect(runClaim(parseClaimArgs(['--layer', 'hidden', '--layers', '1', 'Y']), capture())).toBe(2);
+    expect(runClaim(parseClaimArgs(['--corpus', corpusDir(), '--layer', 'hidden', '--layers', '1', 'Y']), capture())).toBe(2);
   });
 
   it('exits 2 when the JSON report cannot be written', () => {
     const io = capture();
-    expect(runClaim(parseClaimArgs(['--runs', '3', '--json', tmp(), 'Y * (Z - t)']), io)).toBe(2);
+    expect(runClaim(parseClaimArgs(['--corpus', corpusDir(), '--runs', '3', '--json', tmp(), 'Y * (Z - t)']), io)).toBe(2);
     expect(io.stderr).toContain('could not write the JSON report to --json');
   });
 
   it('writes non-finite digits as strings in JSON', () => {
     const io = capture();
     const json = join(tmp(), 'nan.json');
-    runClaim(parseClaimArgs(['--runs', '3', '--json', json, 'ln(-1)']), io);
+    runClaim(parseClaimArgs(['--corpus', corpusDir(), '--runs', '3', '--json', json, 'ln(-1)']), io);
     expect(readFileSync(json, 'utf8')).toContain('"digits": "-Infinity"');
     expect(claimResultJson({ verdict: 'true', claim: {} as never, cases: 1, entries: 1, worstDigits: Infinity, minDigits: 20, seed: 1, durationMs: 0 })).toContain('"worstDigits": "Infinity"');
+  });
+});
+
+describe('claim and the corpus', () => {
+  it('saves a false claim\'s counterexample and replays it first next time', () => {
+    const dir = corpusDir();
+    const first = { stdout: '', stderr: '', out: (t: string) => { first.stdout += t; }, err: (t: string) => { first.stderr += t; } };
+    expect(runClaim(parseClaimArgs(['--corpus', dir, '--runs', '20', '(Z - t) * Z * (1 - Z) * Y']), first)).toBe(1);
+    expect(first.stdout).toMatch(/saved: .*\.json/);
+    const again = { stdout: '', stderr: '', out: (t: string) => { again.stdout += t; }, err: (t: string) => { again.stderr += t; } };
+    expect(runClaim(parseClaimArgs(['--corpus', dir, '--runs', '20', '(Z - t) * Z * (1 - Z) * Y']), again)).toBe(1);
+    expect(again.stdout).toContain('a stored counterexample still disproves it');
+    const other = { stdout: '', stderr: '', out: (t: string) => { other.stdout += t; }, err: (t: string) => { other.stderr += t; } };
+    expect(runClaim(parseClaimArgs(['--corpus', dir, '--runs', '20', '(Z - t) * Y']), other)).toBe(0);
   });
 });
 

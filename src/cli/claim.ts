@@ -4,8 +4,9 @@
  * it cannot be evaluated (syntax error, unknown symbol) or the options are bad.
  */
 import { writeFileSync } from 'node:fs';
+import { readCorpus, saveToCorpus, DEFAULT_CORPUS_DIR } from '../verify/corpus.js';
 import { parseArgs } from 'node:util';
-import { checkClaim } from '../claims/check.js';
+import { checkClaim, checkClaimOn } from '../claims/check.js';
 import { ClaimError } from '../claims/errors.js';
 import { claimCounterexampleJson, formatClaimResult } from '../claims/format.js';
 import { TARGETS } from '../claims/resolve.js';
@@ -27,6 +28,8 @@ export interface ClaimArgs {
   minDigits: number | null;
   cases: 'claim' | 'generic';
   json: string | null;
+  /** The counterexample corpus: false claims are saved there and their cases replayed first. */
+  corpus: string;
 }
 
 /** Where `claim` and `catalogue` write (structurally the `Io` of `src/cli/run.ts`). */
@@ -91,7 +94,7 @@ export function parseClaimArgs(argv: readonly string[]): ClaimArgs {
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str },
+      options: { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str, corpus: str },
       strict: true,
       allowPositionals: true,
     }) as typeof parsed;
@@ -117,6 +120,7 @@ export function parseClaimArgs(argv: readonly string[]): ClaimArgs {
     minDigits: v['min-digits'] === undefined ? null : integer('min-digits', v['min-digits'], 20, 1, 200),
     cases: oneOf('cases', v.cases, ['claim', 'generic'] as const, 'claim'),
     json: v.json ?? null,
+    corpus: v.corpus !== undefined && v.corpus.trim() !== '' ? v.corpus : DEFAULT_CORPUS_DIR,
   };
 }
 
@@ -129,18 +133,31 @@ export function claimResultJson(result: ClaimResult): string {
 /** Runs `claim`: prints the verdict (or why the claim cannot be evaluated) and returns the exit code. */
 export function runClaim(args: ClaimArgs, io: CommandIo): number {
   let result: ClaimResult;
+  const claim = {
+    formula: args.formula,
+    layer: args.layer,
+    target: args.target,
+    reduction: args.reduction,
+    arithmetic: args.arithmetic,
+    ...(args.layers !== null ? { layers: args.layers } : {}),
+  };
+  // the corpus key names everything that decides the claim's truth
+  const key = `claim layer=${String(args.layer)} target=${args.target} reduction=${args.reduction} arithmetic=${args.arithmetic} layers=${args.layers ?? ''}: ${args.formula}`;
   try {
-    result = checkClaim(
-      {
-        formula: args.formula,
-        layer: args.layer,
-        target: args.target,
-        reduction: args.reduction,
-        arithmetic: args.arithmetic,
-        ...(args.layers !== null ? { layers: args.layers } : {}),
-      },
-      { runs: args.runs, seed: args.seed, precision: args.digits, cases: args.cases, ...(args.minDigits !== null ? { minDigits: args.minDigits } : {}) },
-    );
+    // stored counterexamples first: a claim disproved before is tried on its old counterexample
+    const stored = readCorpus(args.corpus, key);
+    for (const bad of stored.skipped) io.err(`claim: skipped a corrupt corpus file: ${bad.file}: ${bad.reason}\n`);
+    for (const named of stored.cases) {
+      const check = checkClaimOn(claim, named.case, { precision: args.digits });
+      if (!check.holds && check.worst) {
+        const w = check.worst;
+        io.out(`claim: ${args.formula}\nverdict: FALSE  (a stored counterexample still disproves it: ${named.name})\n`);
+        io.out(`  at layer ${w.entry.layer + 1}, entry [j=${w.entry.input}][i=${w.entry.unit}]: claimed ${w.claimed?.toSignificantDigits(20).toString() ?? 'not a finite number'}, true ${w.truth.toSignificantDigits(20).toString()}\n`);
+        io.out(`  the counterexample (a --case file): ${named.name}\n`);
+        return 1;
+      }
+    }
+    result = checkClaim(claim, { runs: args.runs, seed: args.seed, precision: args.digits, cases: args.cases, ...(args.minDigits !== null ? { minDigits: args.minDigits } : {}) });
   } catch (error) {
     if (error instanceof ClaimError) {
       io.err(`${error.message}\n`);
@@ -149,6 +166,15 @@ export function runClaim(args: ClaimArgs, io: CommandIo): number {
     throw error;
   }
   io.out(formatClaimResult(result) + '\n');
+  if (result.verdict === 'false') {
+    try {
+      const { network, batch, ...found } = claimCounterexampleJson(result);
+      io.out(`saved: ${saveToCorpus(args.corpus, { key, network, batch, found })}\n`);
+    } catch (error) {
+      io.err(`claim: could not save the counterexample to the corpus ${args.corpus}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   if (args.json) {
     try {
       writeFileSync(args.json, claimResultJson(result) + '\n');
