@@ -37,3 +37,10 @@ for (const r of rows) {
 // Issue 6: certification of a full-size network, detection, directional mode, throughput,
 // scaling, the reference against TensorFlow.js, memory and the tuned precision.
 await import('./performance.mjs');
+
+// Issue 3: the smallest relative error in ONE gradient entry that the default run detects
+const { detection } = await import('./detection.mjs');
+const det = await detection();
+console.log('\n[issue 3] detection power of the default run (200 cases, seed 42), one entry scaled by (1 + eps):');
+for (const r of det.rows) console.log(`  eps ${r.eps.toExponential(0).padStart(6)}: ${r.verdict}${r.verdict === 'wrong' ? ` (after ${r.casesUntilCaught} case(s))` : ''}`);
+console.log(`  false alarm on the unmodified reference: ${det.falseAlarm ? 'YES' : 'no'}`);
