@@ -4,21 +4,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** Runs the real command line in a child process, sends it a signal after `afterMs`, and reports how it ended. */
-function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string; msToExit: number }> {
+/**
+ * Runs the real command line in a child process, sends it a signal once its standard error shows
+ * `when` (or after `afterMs` when `when` is null), and reports how it ended.
+ */
+function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number, when: string | null = null): Promise<{ code: number | null; stdout: string; stderr: string; msToExit: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let sentAt = 0;
-    const timer = setTimeout(() => {
+    const send = (): void => {
+      if (sentAt) return;
       sentAt = performance.now();
       child.kill(signal);
-    }, afterMs);
+    };
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (when !== null && stderr.includes(when)) send();
+    });
+    const timer = setTimeout(send, afterMs);
+    // with a marker, the signal goes half a second after the implementation's process exists
+    const marker = /\S*-\d{10,}/.exec(args.join(' '))?.[0];
+    const poll = when === null && marker ? setInterval(() => {
+      if (processesWith(marker).some((line) => line.trim().startsWith('python3'))) {
+        clearInterval(poll);
+        setTimeout(send, 500);
+      }
+    }, 100) : undefined;
     child.on('exit', (code) => {
       clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ code, stdout, stderr, msToExit: performance.now() - sentAt });
     });
   });
@@ -32,11 +49,12 @@ describe('interruptions', () => {
   it('Ctrl-C (SIGINT) mid-run: stops the implementation, writes the reports, prints the summary, exits 130 within a second', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bo-sigint-'));
     const marker = `slow-${Date.now()}`;
-    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py slow 1 ${marker}`, '--runs', '100000', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--quiet'], 'SIGINT', 4000);
+    // the signal goes once the first tenth of the cases is done (the progress line says so)
+    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py slow 1 ${marker}`, '--runs', '400', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')], 'SIGINT', 60_000, '/400 cases');
     expect(r.code).toBe(130);
     expect(r.msToExit).toBeLessThan(1500);
     expect(r.stdout).toContain('verdict: CORRECT');
-    expect(r.stdout).toMatch(/note: interrupted \(SIGINT\): \d+ of 100000 cases were run/);
+    expect(r.stdout).toMatch(/note: interrupted \(SIGINT\): \d+ of 400 cases were run/);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { casesRun: number; interrupted: boolean };
     expect(report.interrupted).toBe(true);
     expect(report.casesRun).toBeGreaterThan(0);
@@ -46,7 +64,7 @@ describe('interruptions', () => {
 
   it('SIGTERM during a hanging request: exits 143 promptly, the implementation killed', async () => {
     const marker = `hang-${Date.now()}`;
-    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py hang 1 ${marker}`, '--runs', '10', '--timeout', '60000', '--quiet', '--corpus', mkdtempSync(join(tmpdir(), 'bo-sigterm-'))], 'SIGTERM', 3000);
+    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py hang 1 ${marker}`, '--runs', '10', '--timeout', '60000', '--quiet', '--corpus', mkdtempSync(join(tmpdir(), 'bo-sigterm-'))], 'SIGTERM', 60_000);
     expect(r.code).toBe(143);
     expect(r.msToExit).toBeLessThan(1500);
     expect(r.stdout).toContain('note: interrupted (SIGTERM)');

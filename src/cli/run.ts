@@ -87,30 +87,42 @@ function writeReports(report: VerifyReport, args: VerifyArgs, io: Io): boolean {
 
 async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
   const cases = args.cases.length > 0 ? readCases(args.cases) : null;
-  let iut: Iut;
+  // Ctrl-C or SIGTERM: stop the implementation, keep everything found, report it, exit 130 / 143
+  const controller = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+  let iut: Iut | null = null;
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => (): void => {
+    stoppedBy ??= signal;
+    controller.abort(signal);
+    void iut?.close();
+  };
+  const onInt = stop('SIGINT');
+  const onTerm = stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const unlisten = (): void => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
   try {
     iut = await openIut(args, io);
   } catch (error) {
+    unlisten();
     if (error instanceof IutError) {
       io.err(`verify: the implementation could not be started: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
+  if (stoppedBy) {
+    unlisten();
+    await iut.close();
+    io.err(`verify: interrupted (${stoppedBy}) before any case was run\n`);
+    return stoppedBy === 'SIGINT' ? 130 : 143;
+  }
+  const opened: Iut = iut;
   const display = progressDisplay(io, args.quiet, args.timeBudget);
-  // Ctrl-C or SIGTERM: stop the implementation, keep everything found, report it, exit 130 / 143
-  const controller = new AbortController();
-  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
-  const stop = (signal: 'SIGINT' | 'SIGTERM') => (): void => {
-    stoppedBy ??= signal;
-    controller.abort(signal);
-    void iut.close();
-  };
-  const onInt = stop('SIGINT');
-  const onTerm = stop('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  const stored = cases ? null : readCorpus(args.saveCounterexamples, iut.label);
+  const stored = cases ? null : readCorpus(args.saveCounterexamples, opened.label);
   for (const s of stored?.skipped ?? []) io.err(`verify: skipped a corrupt corpus file: ${s.file}: ${s.reason}\n`);
   let report: VerifyReport;
   try {
@@ -129,15 +141,14 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       ...(args.shard !== null ? { shard: args.shard } : {}),
     };
     report = !cases
-      ? await verifyGenerated(iut, options)
+      ? await verifyGenerated(opened, options)
       : args.mode === 'directional'
-        ? await verifyDirectional(iut, cases, { digits: args.digits, seed: args.seed, strict: args.strict, directions: args.directions, ...(args.precision !== null ? { precision: args.precision } : {}) })
-        : await verifyCases(iut, cases, options);
+        ? await verifyDirectional(opened, cases, { digits: args.digits, seed: args.seed, strict: args.strict, directions: args.directions, ...(args.precision !== null ? { precision: args.precision } : {}) })
+        : await verifyCases(opened, cases, options);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    unlisten();
     display.end();
-    await iut.close();
+    await opened.close();
   }
   // files first (counterexamples set their replay paths), then the summary that names them
   const written = writeReports(report, args, io);
