@@ -9,7 +9,7 @@ function digits(d: number): string {
 export function formatSelfCheck(report: SelfCheckReport, maxFailures = 3): string {
   const lines: string[] = [];
   const verdict = report.verdict === 'correct' ? 'CORRECT' : 'WRONG';
-  lines.push(`backprop-oracle verify: built-in float64 reference against the decimal oracle (${report.precision} digits) and its finite differences`);
+  lines.push(`backprop-oracle self-check: built-in float64 reference against the decimal oracle (${report.precision} digits) and its finite differences`);
   lines.push(`verdict: ${verdict}  (${report.runs} generated cases, ${report.entriesChecked} values checked, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)`);
   lines.push('');
   lines.push('class        cases  reference digits  worst ulps of scale  analytic = FD digits');
