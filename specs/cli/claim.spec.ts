@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { capture } from '../helpers/io.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +11,6 @@ import { join as joinForCorpus } from 'node:path';
 const corpusDir = (): string => mkdtempForCorpus(joinForCorpus(tmpdirForCorpus(), 'bo-claim-corpus-'));
 import { UsageError } from '../../src/cli/errors.js';
 
-function capture(): { out: (t: string) => void; err: (t: string) => void; stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
-  return io;
-}
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bo-claim-'));
 
 function usage(parse: () => unknown): string {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { capture } from '../helpers/io.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +8,6 @@ import { UsageError } from '../../src/cli/errors.js';
 
 /** `backprop-oracle decay`: options, messages, exit codes, the table and the files it writes. */
 
-function capture(): { out(t: string): void; err(t: string): void; stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
-  return io;
-}
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bo-decay-cli-'));
 
 function message(argv: string[]): string {

@@ -2,13 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, type Io } from '../../src/cli/run.js';
+import { run } from '../../src/cli/run.js';
+import { capture } from '../helpers/io.js';
 import { scaledTimeout } from '../../src/iut/timeout.js';
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, env: {}, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
-  return io;
-}
 
 function caseFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bo-dir-'));

@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COUNTEREXAMPLE_DIR, parseCommandLine } from '../../src/cli/args.js';
-import { run, type Io } from '../../src/cli/run.js';
+import { run } from '../../src/cli/run.js';
+import { capture } from '../helpers/io.js';
 import { validateReportJson } from '../../src/report/formats.js';
 
-function capture(isTTY = false, env: NodeJS.ProcessEnv = {}): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY, env, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
-  return io;
-}
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bo-cli-'));
 const impl = (name: string): string => `fixtures/implementations/${name}`;
 

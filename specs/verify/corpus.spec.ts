@@ -3,13 +3,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, type Io } from '../../src/cli/run.js';
+import { run } from '../../src/cli/run.js';
+import { capture } from '../helpers/io.js';
 import { keyFolder, readCorpus, saveToCorpus, writeFileAtomically } from '../../src/verify/corpus.js';
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, env: {}, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
-  return io;
-}
 const entry = (w: number) => ({ key: 'impl', network: { layers: [{ weights: [[w]], bias: null }], reduction: 'sum' as const }, batch: { inputs: [[1]], targets: [[0]] }, found: { outcome: 'wrong' } });
 
 describe('the counterexample corpus', () => {

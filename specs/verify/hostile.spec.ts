@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, type Io } from '../../src/cli/run.js';
+import { run } from '../../src/cli/run.js';
+import { capture } from '../helpers/io.js';
 
 /**
  * Reliability: whatever an implementation does, the verifier finishes with the right verdict, a
@@ -10,10 +11,6 @@ import { run, type Io } from '../../src/cli/run.js';
  * fixtures/hostile/hostile.py MODE misbehaves one way per mode (see its header).
  */
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, env: {}, out: (t: string) => { io.stdout += t; }, err: (t: string) => { io.stderr += t; } };
-  return io;
-}
 
 async function hostile(mode: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string; corpus: string; ms: number }> {
   const corpus = mkdtempSync(join(tmpdir(), 'bo-hostile-'));
