@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import { parseClaimArgs, type ClaimArgs } from './claim.js';
-import { parseCatalogueArgs, type CatalogueArgs } from './catalogue.js';
+import type { ClaimArgs } from './claim.js';
+import type { CatalogueArgs } from './catalogue.js';
 
 /** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
@@ -153,8 +153,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
     return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
   }
-  if (command === 'claim') return parseClaimArgs(rest);
-  if (command === 'catalogue') return parseCatalogueArgs(rest);
+  if (command === 'claim' || command === 'catalogue') throw new UsageError(`${command}: parsed by run() (it loads the expression library only when needed)`);
   if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, claim, catalogue, decay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },

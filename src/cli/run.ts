@@ -18,8 +18,6 @@ import { parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './
 import { readCases } from './cases.js';
 import { UsageError } from './errors.js';
 import { parseDecayArgs, runDecay } from './decay.js';
-import { runClaim } from './claim.js';
-import { runCatalogue } from './catalogue.js';
 import { verifyDirectional } from '../verify/directional.js';
 
 /** Where the CLI writes and what it knows of its environment; injected so specs can capture it. */
@@ -185,6 +183,15 @@ function runSelfCheck(args: SelfCheckArgs, io: Io): number {
 export async function run(argv: readonly string[], io: Io, version = '0.0.0'): Promise<number> {
   try {
     if (argv[0] === 'decay') return runDecay(parseDecayArgs(argv.slice(1)), io);
+    // claims need mathjs, whose loading costs about half a second: only these commands load it
+    if (argv[0] === 'claim') {
+      const { parseClaimArgs, runClaim } = await import('./claim.js');
+      return runClaim(parseClaimArgs(argv.slice(1)), io);
+    }
+    if (argv[0] === 'catalogue') {
+      const { parseCatalogueArgs, runCatalogue } = await import('./catalogue.js');
+      return await runCatalogue(parseCatalogueArgs(argv.slice(1)), io);
+    }
     const command = parseCommandLine(argv);
     switch (command.command) {
       case 'help':
@@ -196,9 +203,8 @@ export async function run(argv: readonly string[], io: Io, version = '0.0.0'): P
       case 'self-check':
         return runSelfCheck(command, io);
       case 'claim':
-        return runClaim(command, io);
       case 'catalogue':
-        return await runCatalogue(command, io);
+        throw new UsageError(`${command.command}: handled above`);
       case 'verify':
         return await runVerify(command, io);
     }
