@@ -1,7 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import type { ClaimArgs } from './claim.js';
-import type { CatalogueArgs } from './catalogue.js';
 
 /** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
@@ -40,7 +38,7 @@ export interface SelfCheckArgs {
 }
 
 /** What the command line asks for. */
-export type Command = VerifyArgs | SelfCheckArgs | ClaimArgs | CatalogueArgs | { command: 'help' } | { command: 'version' };
+export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { command: 'version' };
 
 /** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
 export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
@@ -153,7 +151,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
     return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
   }
-  if (command === 'claim' || command === 'catalogue') throw new UsageError(`${command}: parsed by run() (it loads the expression library only when needed)`);
+  if (command === 'claim' || command === 'catalogue') throw new UsageError(`${command} has its own parser: parse${command === 'claim' ? 'Claim' : 'Catalogue'}Args in src/cli/${command}.ts`);
   if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, claim, catalogue, decay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },

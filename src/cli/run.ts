@@ -202,9 +202,6 @@ export async function run(argv: readonly string[], io: Io, version = '0.0.0'): P
         return 0;
       case 'self-check':
         return runSelfCheck(command, io);
-      case 'claim':
-      case 'catalogue':
-        throw new UsageError(`${command.command}: handled above`);
       case 'verify':
         return await runVerify(command, io);
     }
