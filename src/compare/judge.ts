@@ -3,50 +3,54 @@ import type { Decimal } from '../oracle/decimal.js';
 import type { OracleResult } from '../oracle/oracle.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
-import { errorBound, STABLE, TEXTBOOK, type Cancellations } from './bound.js';
-import { compareWithOracle, flatBounds, Measurements, type EntryComparison, type EntryLocation } from './entries.js';
+import { errorBound, STABLE_SLACK } from './bound.js';
+import { compareWithOracle, flatBounds, formatLocation, Measurements, type EntryComparison, type EntryLocation } from './entries.js';
 import type { ErrorMeasure } from './measures.js';
-import { ETA64, U32, U64 } from './rounding.js';
+import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
+import type { Outcome, Precision } from './types.js';
 
-/** The arithmetic an implementation declares. */
-export type Precision = 'float64' | 'float32';
-
-/** The verdict on one value, and the run's verdict (the worst of its values'). */
-export type Outcome = 'correct' | 'inaccurate' | 'wrong';
+export type { Precision, Outcome } from './types.js';
+export { STABLE_SLACK } from './bound.js';
 
 /** Ranks outcomes: correct < inaccurate < wrong. */
 export const OUTCOME_RANK: Record<Outcome, number> = { correct: 0, inaccurate: 1, wrong: 2 };
 
-/** A cancellation of the textbook algorithm that explains an inaccurate value. */
-export type CancellationName = keyof Cancellations | 'several';
+/** A named textbook computation that explains an inaccurate value (see `textbook.ts`). */
+export type CancellationName = TextbookName;
 
-/** What each cancellation is, in words for the report. */
+/** What each computation is, in words for the report. */
 export const CANCELLATION_TEXT: Record<CancellationName, string> = {
   slope: "sigma'(S) = Z(1-Z) formed from a rounded Z (a saturated hidden unit)",
   outputDelta: 'Z - t formed from a rounded Z (an output saturated toward its target)',
-  logComplement: 'ln Z or ln(1 - Z) formed from a rounded Z near saturation (or clamped, as PyTorch and TensorFlow do)',
   sigmoidOverflow: 'Z = 1/(1 + e^-S) with e^-S overflowing: a Z below the normal range flushed to 0',
-  several: 'several textbook cancellations together',
+  logComplement: 'ln Z and ln(1 - Z) of a rounded Z near saturation',
+  logClamp: "ln Z and ln(1 - Z) of a rounded Z, each clamped at -100 (PyTorch's BCELoss)",
+  logClip: "Z clipped to [1e-7, 1 - 1e-7] before ln Z and ln(1 - Z) (TensorFlow's binary cross-entropy)",
+  several: 'several textbook cancellations together (the whole textbook algorithm)',
 };
 
-/**
- * How many times the stable algorithm's bound an implementation may err and still be called
- * correct. The bound is derived for one order of operations with exp and log1p accurate to one ulp;
- * another stable algorithm may sum in another order (covered: gamma_n holds for any order), use an
- * exp or log accurate to a few ulps (numpy, float32 libraries) or a different but stable loss form
- * (max(S,0) - tS + log1p(e^-|S|)). A factor of 4 covers these; a formula slip of one part in
- * 1e12 (float64) still exceeds it on a typical network.
- */
-export const STABLE_SLACK = 4;
+/** A case that cannot be judged because a bound cannot be computed on it (an intermediate overflows). */
+export class BoundError extends Error {
+  readonly code = 'E_BOUND';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BoundError';
+  }
+}
 
 /** One value judged. */
 export interface Judgement extends EntryComparison {
   readonly outcome: Outcome;
   /** The error a stable algorithm may make here (STABLE_SLACK times the derived bound). */
   readonly stableBound: number;
-  /** The error the textbook algorithm's cancellations may add (same slack). */
-  readonly textbookBound: number;
-  /** For an inaccurate value: the cancellation that explains it. */
+  /**
+   * For an inaccurate value: the value the explaining textbook computation gives here, and how far
+   * from it the implementation may lie (`textbookBound`). For a wrong value: those of the nearest
+   * named computation (null when none gives a finite value here); null for a correct value.
+   */
+  readonly textbookValue: number | null;
+  readonly textbookBound: number | null;
+  /** For an inaccurate value: the computation that explains it. */
   readonly cancellation?: CancellationName;
   /** Decimal digits lost beyond what a stable algorithm keeps: log10(error / stable bound), >= 0. */
   readonly digitsLost: number;
@@ -54,16 +58,38 @@ export interface Judgement extends EntryComparison {
   readonly reason?: 'non-finite' | 'beyond-bounds';
 }
 
-function unitsOf(precision: Precision): { u: number; eta: number; minNormal: number; logClamp: number } {
-  return precision === 'float32'
-    ? { u: U32, eta: 2 ** -149, minNormal: 2 ** -126, logClamp: 1e-7 }
-    : { u: U64, eta: ETA64, minNormal: 2 ** -1022, logClamp: Math.exp(-100) };
-}
-
-const SINGLE: (keyof Cancellations)[] = ['slope', 'outputDelta', 'logComplement', 'sigmoidOverflow'];
-
 const OUTCOMES: Outcome[] = ['correct', 'inaccurate', 'wrong'];
-const NAMES: CancellationName[] = ['slope', 'outputDelta', 'logComplement', 'sigmoidOverflow', 'several'];
+
+/**
+ * The textbook computations of one case, each emulated when first needed, and the verdict on an
+ * entry beyond the stable bound: inaccurate if one of them gives its value, else wrong.
+ */
+class TextbookCases {
+  private readonly done: (TextbookValues | undefined)[] = [];
+  constructor(private readonly make: (computation: TextbookComputation) => TextbookValues) {}
+
+  values(index: number): TextbookValues {
+    return (this.done[index] ??= this.make(TEXTBOOK_COMPUTATIONS[index]!));
+  }
+
+  /** The first computation that gives `value` at entry k, or -1 - (the nearest one) when none does (-1 - n: none applies). */
+  explain(k: number, value: number): number {
+    let nearest = TEXTBOOK_COMPUTATIONS.length;
+    let nearestRatio = Number.POSITIVE_INFINITY;
+    for (let index = 0; index < TEXTBOOK_COMPUTATIONS.length; index++) {
+      const v = this.values(index);
+      if (explains(v, k, value)) return index;
+      if (v.applies[k]) {
+        const ratio = Math.abs(value - v.c[k]!) / v.r[k]!;
+        if (ratio < nearestRatio || nearest === TEXTBOOK_COMPUTATIONS.length) {
+          nearest = index;
+          nearestRatio = ratio;
+        }
+      }
+    }
+    return -1 - nearest;
+  }
+}
 
 /**
  * What the judged entries of one case share, in flat arrays: a full-size network has 10^5
@@ -73,11 +99,11 @@ interface JudgeContext {
   readonly measured: Measurements;
   readonly stable: Float64Array; // STABLE_SLACK times the stable bound
   readonly outcome: Uint8Array; // index into OUTCOMES
-  readonly cancellation: Int8Array; // index into NAMES, -1 for none
+  /** Index into TEXTBOOK_COMPUTATIONS of the explaining (inaccurate) or nearest (wrong) computation, -1 for none. */
+  readonly computation: Int8Array;
   readonly nonFinite: Uint8Array;
   readonly digitsLost: Float64Array;
-  /** STABLE_SLACK times the textbook bound of every entry (computed when first needed). */
-  textbook(): Float64Array;
+  readonly textbook: TextbookCases;
 }
 
 /** A judged entry: a view of entry k of its case's arrays; the exact Decimal is made only when read. */
@@ -125,8 +151,17 @@ class JudgedEntry implements Judgement {
   get withinBound(): boolean {
     return this.error <= this.stableBound;
   }
-  get textbookBound(): number {
-    return this.context.textbook()[this.k]!;
+  private get textbook(): TextbookValues | null {
+    const index = this.context.computation[this.k]!;
+    return index < 0 ? null : this.context.textbook.values(index);
+  }
+  get textbookValue(): number | null {
+    const t = this.textbook;
+    return t ? t.c[this.k]! : null;
+  }
+  get textbookBound(): number | null {
+    const t = this.textbook;
+    return t ? t.r[this.k]! : null;
   }
   get outcome(): Outcome {
     return OUTCOMES[this.context.outcome[this.k]!]!;
@@ -135,8 +170,8 @@ class JudgedEntry implements Judgement {
     return this.context.digitsLost[this.k]!;
   }
   get cancellation(): CancellationName | undefined {
-    const c = this.context.cancellation[this.k]!;
-    return c < 0 ? undefined : NAMES[c];
+    const index = this.context.computation[this.k]!;
+    return this.context.outcome[this.k] === 1 && index >= 0 ? TEXTBOOK_COMPUTATIONS[index]!.name : undefined;
   }
   get reason(): 'non-finite' | 'beyond-bounds' | undefined {
     if (this.context.outcome[this.k] !== 2) return undefined;
@@ -147,72 +182,63 @@ class JudgedEntry implements Judgement {
   }
   /** Plain data (what JSON.stringify and structured copies see). */
   toJSON(): Omit<Judgement, 'exact'> & { exact: string } {
-    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookBound, digitsLost, cancellation, reason } = this;
-    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookBound, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}) };
+    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, digitsLost, cancellation, reason } = this;
+    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}) };
   }
 }
 
-/** Judges the entries of the old route (an OracleResult without its BigFloat core). */
-function judgeEntries(entries: EntryComparison[], stable: Float64Array, textbook: Float64Array, single: () => { name: keyof Cancellations; bound: Float64Array }[]): Judgement[] {
-  return entries.map((entry, k): Judgement => {
-    const stableBound = STABLE_SLACK * stable[k]!;
-    const textbookBound = STABLE_SLACK * textbook[k]!;
-    const digitsLost = entry.error === 0 ? 0 : Math.max(0, Math.log10(entry.error / stable[k]!));
-    const base = { ...entry, bound: stableBound, withinBound: entry.error <= stableBound, stableBound, textbookBound, digitsLost };
-    if (!Number.isFinite(entry.value)) return { ...base, outcome: 'wrong', reason: 'non-finite', digitsLost: Infinity };
-    if (entry.error <= stableBound) return { ...base, outcome: 'correct' };
-    if (entry.error <= textbookBound) {
-      const found = single().find((s) => entry.error <= STABLE_SLACK * s.bound[k]!);
-      return { ...base, outcome: 'inaccurate', cancellation: found ? found.name : 'several' };
-    }
-    return { ...base, outcome: 'wrong', reason: 'beyond-bounds' };
-  });
+/** Throws a BoundError naming the first entry whose stable bound is not a finite number. */
+function requireFiniteBounds(stable: Float64Array, locate: (k: number) => EntryLocation, network: Network, pass: ReturnType<typeof forward>): void {
+  for (let k = 0; k < stable.length; k++) {
+    if (Number.isFinite(stable[k]!)) continue;
+    let largestS = 0;
+    for (const S of pass.S) for (const s of S) largestS = Math.max(largestS, Math.abs(s));
+    const largestW = network.layers.reduce((m, l) => Math.max(m, ...Array.from(l.W, Math.abs)), 0);
+    throw new BoundError(`the error bound of ${formatLocation(locate(k))} cannot be computed on this case: an intermediate of the bound overflows the float64 range (largest |W| ${largestW.toExponential(3)}, largest |S| ${largestS.toExponential(3)}; the bounds hold for magnitudes up to about 1e300)`);
+  }
 }
 
 /**
  * Judges an implementation's loss, gradients and (if given) outputs for one case against the
- * oracle, in the declared precision. Each value's error is measured relative to its magnitude and is
- * - correct:    within STABLE_SLACK times the running error bound of a stable algorithm in that precision;
- * - inaccurate: beyond that, but within the same bound for the textbook algorithm with its
- *               cancellations (named: the first single cancellation whose bound covers the error);
+ * oracle, in the declared precision. Each value is
+ * - correct:    within STABLE_SLACK times the running error bound of a stable algorithm in that
+ *               precision, of the exact value (a NaN error is never within);
+ * - inaccurate: beyond that, but what a named textbook computation gives on this case, emulated in
+ *               that precision (`textbook.ts`): within its finite allowance of the value it gives;
  * - wrong:      anything else, and any non-finite value (the exact one is always finite).
  * The errors are measured without Decimals (`Measurements` in `entries.ts`); an entry whose
- * double-double error lies within its slack of a threshold is measured again in BigFloat, so the
- * verdicts are those of the exact measure.
+ * double-double error lies within its slack of the stable threshold is measured again in BigFloat,
+ * so the verdicts are those of the exact measure.
+ * @throws BoundError when a bound cannot be computed on the case (an intermediate overflows).
  */
 export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: OracleResult, precision: Precision): Judgement[] {
   const pass = forward(network, batch);
   const E = loss(network, batch, pass);
-  const units = unitsOf(precision);
+  const ar = arithmeticOf(precision);
   const withOutputs = values.outputs !== undefined;
-  const measured = exact.core ? new Measurements(network, values, exact.core) : null;
-  const count = measured ? measured.count : 1 + network.layers.reduce((n, l) => n + l.nIn * l.nOut + (l.b ? l.nOut : 0), 0) + (values.outputs?.length ?? 0);
-  const bound = (cancellations: Cancellations): Float64Array => flatBounds(errorBound(network, batch, pass, E, { ...units, cancellations }), count, withOutputs);
-  const stable = bound(STABLE);
-  let textbookBounds: Float64Array | null = null;
-  const textbook = (): Float64Array => (textbookBounds ??= bound(TEXTBOOK).map((b) => STABLE_SLACK * b));
-  let singles: { name: keyof Cancellations; bound: Float64Array }[] | null = null;
-  const single = (): { name: keyof Cancellations; bound: Float64Array }[] => (singles ??= SINGLE.map((name) => ({ name, bound: bound({ ...STABLE, [name]: true }) })));
-  if (!measured) return judgeEntries(compareWithOracle(network, values, errorBound(network, batch, pass, E, { ...units, cancellations: STABLE }), exact), stable, bound(TEXTBOOK), single);
+  const stableBound = errorBound(network, batch, pass, E, ar);
+  const count = 1 + network.layers.reduce((n, l) => n + l.nIn * l.nOut + (l.b ? l.nOut : 0), 0) + (values.outputs?.length ?? 0);
+  const stable = flatBounds(stableBound, count, withOutputs).map((b) => STABLE_SLACK * b);
+  const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, ar, computation, count, withOutputs));
+  if (!exact.core) return judgeEntries(compareWithOracle(network, values, stableBound, exact), stable, textbook, network, pass);
 
+  const measured = new Measurements(network, values, exact.core);
+  requireFiniteBounds(stable, (k) => measured.locate(k), network, pass);
   const n = measured.count;
   const context: JudgeContext = {
     measured,
-    stable: stable.map((b) => STABLE_SLACK * b),
+    stable,
     outcome: new Uint8Array(n),
-    cancellation: new Int8Array(n).fill(-1),
+    computation: new Int8Array(n).fill(-1),
     nonFinite: new Uint8Array(n),
     digitsLost: new Float64Array(n),
     textbook,
   };
   const out = new Array<Judgement>(n);
   for (let k = 0; k < n; k++) {
-    const stableBound = context.stable[k]!;
+    const allowed = stable[k]!;
     const slack = measured.slack[k]!;
-    if (slack > 0) {
-      const e = measured.errors[k]!;
-      if (Math.abs(e - stableBound) <= slack || (e + slack > stableBound && Math.abs(e - textbook()[k]!) <= slack)) measured.refine(k);
-    }
+    if (slack > 0 && Math.abs(measured.errors[k]! - allowed) <= slack) measured.refine(k);
     const value = measured.values[k]!;
     const error = measured.errors[k]!;
     if (!Number.isFinite(value)) {
@@ -220,18 +246,34 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
       context.nonFinite[k] = 1;
       context.digitsLost[k] = Infinity;
     } else {
-      context.digitsLost[k] = error === 0 ? 0 : Math.max(0, Math.log10(error / stable[k]!));
-      if (error > stableBound) {
-        if (error <= textbook()[k]!) {
-          context.outcome[k] = 1;
-          const found = single().findIndex((s) => error <= STABLE_SLACK * s.bound[k]!);
-          context.cancellation[k] = found < 0 ? 4 : found;
-        } else context.outcome[k] = 2;
+      context.digitsLost[k] = error === 0 ? 0 : Math.max(0, Math.log10((STABLE_SLACK * error) / allowed));
+      if (!(error <= allowed)) {
+        const found = textbook.explain(k, value);
+        context.outcome[k] = found >= 0 ? 1 : 2;
+        context.computation[k] = found >= 0 ? found : -1 - found < TEXTBOOK_COMPUTATIONS.length ? -1 - found : -1;
       }
     }
     out[k] = new JudgedEntry(context, k);
   }
   return out;
+}
+
+/** Judges the entries of an OracleResult without its BigFloat core (built by hand), by the same rules. */
+function judgeEntries(entries: EntryComparison[], stable: Float64Array, textbook: TextbookCases, network: Network, pass: ReturnType<typeof forward>): Judgement[] {
+  requireFiniteBounds(stable, (k) => entries[k]!.where, network, pass);
+  return entries.map((entry, k): Judgement => {
+    const stableBound = stable[k]!;
+    const digitsLost = entry.error === 0 ? 0 : Math.max(0, Math.log10((STABLE_SLACK * entry.error) / stableBound));
+    const base = { ...entry, bound: stableBound, withinBound: entry.error <= stableBound, stableBound, textbookValue: null, textbookBound: null, digitsLost };
+    if (!Number.isFinite(entry.value)) return { ...base, outcome: 'wrong', reason: 'non-finite', digitsLost: Infinity };
+    if (entry.error <= stableBound) return { ...base, outcome: 'correct' };
+    const found = textbook.explain(k, entry.value);
+    const index = found >= 0 ? found : -1 - found;
+    const named = index < TEXTBOOK_COMPUTATIONS.length ? textbook.values(index) : null;
+    const near = named ? { textbookValue: named.c[k]!, textbookBound: named.r[k]! } : {};
+    if (found >= 0) return { ...base, ...near, outcome: 'inaccurate', cancellation: TEXTBOOK_COMPUTATIONS[found]!.name };
+    return { ...base, ...near, outcome: 'wrong', reason: 'beyond-bounds' };
+  });
 }
 
 /** The worst outcome of a list of judgements (correct for an empty list). */

@@ -1,7 +1,7 @@
-import { errorBound, STABLE } from '../compare/bound.js';
+import { errorBound } from '../compare/bound.js';
+import { arithmeticOf } from '../compare/textbook.js';
 import { formatLocation, type EntryLocation } from '../compare/entries.js';
 import { STABLE_SLACK, type Precision } from '../compare/judge.js';
-import { ETA64, U32, U64 } from '../compare/rounding.js';
 import type { Batch, Description, Gradients, Network } from '../network/types.js';
 import { caseToJson } from '../network/json.js';
 import { IutError } from '../iut/errors.js';
@@ -161,8 +161,7 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
   const g = new Float64Array(P);
   const allow = new Float64Array(P);
   const pass = forward(network, batch);
-  const units = precision === 'float32' ? { u: U32, eta: 2 ** -149, minNormal: 2 ** -126, logClamp: 1e-7 } : { u: U64, eta: ETA64, minNormal: 2 ** -1022, logClamp: Math.exp(-100) };
-  const bound = errorBound(network, batch, pass, loss(network, batch, pass), { ...units, cancellations: STABLE });
+  const bound = errorBound(network, batch, pass, loss(network, batch, pass), arithmeticOf(precision));
   network.layers.forEach((layer, l) => {
     g.set(answer.layers[l]!.W, layout.W[l]!);
     allow.set(bound.layers[l]!.W.map((x) => STABLE_SLACK * x), layout.W[l]!);
@@ -284,7 +283,8 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
     const D = directional(d, 0, P);
     const { dot, tolerance } = dotAndTolerance(d, 0, P);
     const r = residualOf(d, 0, P, D);
-    const flagged = !Number.isFinite(dot) || Math.abs(r) > tolerance;
+    // written so that a NaN residual or tolerance flags the direction
+    const flagged = !Number.isFinite(dot) || !(Math.abs(r) <= tolerance);
     checks.push({ dot, difference: bin.toNumber(D), residual: Math.abs(r), tolerance, flagged });
     // one flagged direction is enough to localise: its residual holds every wrong entry's share
     if (!flagged || !localise || localisedOnce || !Number.isFinite(dot)) continue;
@@ -300,8 +300,8 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
       const mid = lo + Math.floor((hi - lo) / 2);
       const rA = residualOf(d, lo, mid, directional(d, lo, mid));
       const rB = rAll - rA;
-      if (Math.abs(rB) > dotAndTolerance(d, mid, hi).tolerance) stack.push({ lo: mid, hi, r: rB });
-      if (Math.abs(rA) > dotAndTolerance(d, lo, mid).tolerance) stack.push({ lo, hi: mid, r: rA });
+      if (!(Math.abs(rB) <= dotAndTolerance(d, mid, hi).tolerance)) stack.push({ lo: mid, hi, r: rB });
+      if (!(Math.abs(rA) <= dotAndTolerance(d, lo, mid).tolerance)) stack.push({ lo, hi: mid, r: rA });
     }
   }
 

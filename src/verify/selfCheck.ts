@@ -100,7 +100,8 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
       const check = (analytic: BigFloat, numeric: BigFloat, scale: BigFloat, where: () => string): void => {
         const digits = agreementDigits(core, analytic, numeric, scale);
         summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
-        if (digits < minDigits) fail('finite-difference-disagreement', where(), `analytic ${text(analytic)}, finite difference ${text(numeric)}: ${digits.toFixed(1)} digits`);
+        // written so that NaN digits fail
+        if (!(digits >= minDigits)) fail('finite-difference-disagreement', where(), `analytic ${text(analytic)}, finite difference ${text(numeric)}: ${digits.toFixed(1)} digits`);
       };
       for (let j = 0; j < nIn; j++) {
         for (let i = 0; i < nOut; i++) {
