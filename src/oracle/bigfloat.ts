@@ -1,11 +1,15 @@
+import { OracleLimitError } from './errors.js';
+
 /**
  * Binary floating point on BigInt mantissas: the oracle's working arithmetic.
  *
  * A value is m * 2^e with an integer mantissa m of exactly `bits` bits (2^(bits-1) <= |m| < 2^bits)
- * or m = 0, and an unbounded exponent e (a JS integer), so nothing a float64 network produces
- * under- or overflows (e^-1000 = 2^-1443 is an ordinary number here). Every operation truncates
- * its exact result to `bits` bits: relative error below 2^(2 - bits) per operation, any sign,
- * any size. BigInt multiplies a 200-bit mantissa in about 0.2 us, ten times faster than
+ * or m = 0, and an exponent e (a JS integer) with |e + bits| <= MAX_EXPONENT = 2^51, so nothing a
+ * float64 network produces overflows (e^-1000 = 2^-1443 is an ordinary number here, and so is
+ * e^-(10^15)). A result below 2^-(2^51) (10^-(6.8e14)) is held as 0: no float64 or float32 number
+ * and no error measure relative to a scale above it can tell it from 0 (README, "Extreme inputs");
+ * one above 2^(2^51) throws an `OracleLimitError`. Every operation truncates its exact result to
+ * `bits` bits: relative error below 2^(2 - bits) per operation, any sign, any size. BigInt multiplies a 200-bit mantissa in about 0.2 us, ten times faster than
  * decimal.js multiplies 50 digits, which is why the oracle computes in this form and converts
  * to Decimal only at its edges (see `decimalBridge.ts`).
  */
@@ -17,6 +21,14 @@ export class BigFloat {
 
 /** Zero, shared. */
 export const ZERO = new BigFloat(0n, 0);
+
+/** Every non-zero BigFloat x has |e + bits| <= MAX_EXPONENT: 2^-(MAX_EXPONENT + 1) <= |x| < 2^MAX_EXPONENT. */
+export const MAX_EXPONENT = 2 ** 51;
+
+/** The error of a result of magnitude 2^top, top > MAX_EXPONENT. */
+export function exponentOverflow(top: number): OracleLimitError {
+  return new OracleLimitError(`a value of magnitude 2^${top}`, `the BigFloat exponent range (magnitudes below 2^(2^51))`);
+}
 
 const SHIFTS: bigint[] = [];
 /** BigInt(n) for a shift count, cached. */
@@ -88,6 +100,8 @@ export class Binary {
   private readonly half: bigint;
   private readonly productHalf: bigint;
   private readonly Fm1: bigint;
+  private readonly lowest: number;
+  private readonly highest: number;
   readonly one: BigFloat;
   readonly two: BigFloat;
 
@@ -99,6 +113,8 @@ export class Binary {
     this.half = 1n << (this.F - 1n);
     this.productHalf = 1n << (2n * this.F - 1n);
     this.Fm1 = this.F - 1n;
+    this.lowest = -MAX_EXPONENT - bits;
+    this.highest = MAX_EXPONENT - bits;
     this.one = new BigFloat(this.half, 1 - bits);
     this.two = new BigFloat(this.half, 2 - bits);
   }
@@ -116,6 +132,9 @@ export class Binary {
       a <<= sh(this.bits - L);
       e -= this.bits - L;
     }
+    const top = e + this.bits;
+    if (top < -MAX_EXPONENT) return ZERO;
+    if (top > MAX_EXPONENT) throw exponentOverflow(top);
     return new BigFloat(neg ? -a : a, e);
   }
 
@@ -206,6 +225,9 @@ export class Binary {
       p >>= this.Fm1;
       e += this.bits - 1;
     }
+    // beyond the exponent range: below it is 0, above it an OracleLimitError
+    if (e < this.lowest) return ZERO;
+    if (e > this.highest) throw exponentOverflow(e + this.bits);
     return new BigFloat(neg ? -p : p, e);
   }
 

@@ -1,4 +1,5 @@
-import { BigFloat, Binary, bitLength, doubleParts, pow2, sh, ZERO } from './bigfloat.js';
+import { BigFloat, Binary, bitLength, doubleParts, MAX_EXPONENT, pow2, sh, ZERO } from './bigfloat.js';
+import { OracleLimitError } from './errors.js';
 
 /**
  * exp, expm1, ln and log1p on BigFloat, computed in fixed point with `work` fractional bits.
@@ -65,20 +66,29 @@ function approx(x: BigFloat, L: number): number {
 
 /**
  * e^x as p * 2^(n - W) with p about 2^W; relative error below 2^(20 - W). x need not be
- * normalised (any mantissa width).
- * @throws RangeError when |x| >= 2^50 (e^x has an exponent beyond any use here)
+ * normalised (any mantissa width). Any x: where e^x lies below the BigFloat exponent range
+ * (x < -2^51 ln 2, e^x < 2^-(2^51)) the result is p = 0, held as 0 like every value there.
+ * @throws OracleLimitError where e^x lies above it (x > 2^51 ln 2 = 1.56e15)
  */
 export function expFixed(x: BigFloat, W: number): { p: bigint; n: number } {
   const unit = pow2(W);
   if (x.m === 0n) return { p: unit, n: 0 };
   const L = bitLength(x.m < 0n ? -x.m : x.m);
   if (x.e + L < -(W + 2)) return { p: unit, n: 0 };
-  if (x.e + L > 50) throw new RangeError('oracle: exp of an argument beyond 2^50');
+  const negative = x.m < 0n;
+  // |x| >= 2^52: e^x is 0 in BigFloat (x < 0) or beyond its range (x > 0)
+  if (x.e + L > 52) {
+    if (negative) return { p: 0n, n: 0 };
+    throw expOverflow(x, L);
+  }
   const c = constants(W);
-  const xd = approx(x, L);
-  const n = Math.round(xd / Math.LN2);
   const W2 = W + 64;
-  const R = toFixed(x, W2) - BigInt(n) * c.ln2; // r * 2^W2, |r| <= ln2/2 + tiny
+  const X = toFixed(x, W2); // x * 2^W2
+  // n = round(x / ln 2): from a double while |x| < 2^40 (off by at most 0.01), else exactly in BigInt
+  const n = x.e + L <= 40 ? Math.round(approx(x, L) / Math.LN2) : roundedQuotient(X, c.ln2);
+  if (n < -MAX_EXPONENT - 1) return { p: 0n, n: 0 };
+  if (n > MAX_EXPONENT - 1) throw expOverflow(x, L);
+  const R = X - BigInt(n) * c.ln2; // r * 2^W2, |r| <= ln2/2 + tiny
   const N = termsFor(W);
   const shift = sh(W2 + K);
   let p = c.invFactorial[N]!;
@@ -86,6 +96,20 @@ export function expFixed(x: BigFloat, W: number): { p: bigint; n: number } {
   const WW = sh(W);
   for (let s = 0; s < K; s++) p = (p * p) >> WW;
   return { p, n };
+}
+
+/** round(a / b) for BigInts, b > 0, as a number (|a / b| below 2^53). */
+function roundedQuotient(a: bigint, b: bigint): number {
+  const num = 2n * a + b;
+  const den = 2n * b;
+  let q = num / den;
+  if (num < 0n && q * den !== num) q -= 1n; // BigInt division truncates toward 0: floor it
+  return Number(q);
+}
+
+/** The OracleLimitError of e^x for an x above 2^51 ln 2. */
+function expOverflow(x: BigFloat, L: number): OracleLimitError {
+  return new OracleLimitError(`e^x for x = ${approx(x, L).toPrecision(6)}`, 'the BigFloat exponent range (e^x below 2^(2^51) needs x below 1.56e15)');
 }
 
 const TERMS = new Map<number, number>();
@@ -165,7 +189,7 @@ export class BinaryMath {
     return this.bin.norm(p, n - this.W);
   }
 
-  /** e^x - 1, to full relative precision also for tiny |x|. */
+  /** e^x - 1, to full relative precision also for tiny |x|, and for any x (e^x - 1 = -1 below the exponent range). */
   expm1(x: BigFloat): BigFloat {
     if (x.m === 0n) return ZERO;
     const W = this.W;
@@ -180,6 +204,8 @@ export class BinaryMath {
       for (let i = N - 1; i >= 0; i--) q = c.invFactorial[i + 1]! + ((q * X) >> WW);
       return this.bin.norm(x.m * q, x.e - W);
     }
+    // |x| >= 1/2: e^x - 1 is at least 0.39 in magnitude, so subtracting 1 costs at most 2 bits
+    if (mag > 0) return this.bin.sub(this.exp(x), this.bin.one);
     const { p, n } = expFixed(x, W);
     const y = n >= 0 ? p << sh(n) : p >> sh(-n);
     return this.bin.norm(y - pow2(W), -W);
@@ -200,6 +226,8 @@ export class BinaryMath {
       return this.bin.norm(x.m * q, x.e - W);
     }
     if (x.m < 0n && this.bin.cmp(x, this.bin.neg(this.bin.one)) <= 0) throw new RangeError('oracle: log1p of an argument <= -1');
+    // x >= 2^64: ln(1 + x) with 1 + x rounded (its relative error moves the result by less than 2^-bits)
+    if (mag > 64) return this.ln(this.bin.add(this.bin.one, x));
     // 1 + x exactly, at the finer of the two exponents (x is at least 2^-21 here)
     const e = Math.min(x.e, -W);
     const Y = pow2(-e) + (x.e - e >= 0 ? x.m << sh(x.e - e) : x.m);

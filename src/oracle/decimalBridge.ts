@@ -10,10 +10,44 @@ import { Decimal, type DecimalConstructor } from './decimal.js';
  */
 
 const POW10: bigint[] = [1n];
-/** 10^k as a BigInt, cached. */
+const POW10_CACHED = 2500;
+/** 10^k as a BigInt (cached up to 10^2500; larger powers are made when asked). */
 export function pow10(k: number): bigint {
+  if (k > POW10_CACHED) return 10n ** BigInt(k);
   for (let i = POW10.length; i <= k; i++) POW10.push(POW10[i - 1]! * 10n);
   return POW10[k]!;
+}
+
+/** Conversions are exact rational arithmetic while binary exponents stay within this; beyond, `pow5` approximations. */
+const EXACT_EXPONENT = 6000;
+
+/**
+ * 5^k for an integer k >= 0 as M * 2^e with M of about w bits, a lower bound:
+ * M 2^e <= 5^k < M 2^e (1 + k 2^(3 - w)). Square and multiply from the top bit of k, every step
+ * truncated to w bits (an error eps before a squaring is 2 eps after it, so the first step's error
+ * grows at most k-fold). Costs about 2 log2(k) multiplications of w-bit numbers, for any k < 2^53.
+ */
+export function pow5(k: number, w: number): { M: bigint; e: number } {
+  let M = 1n;
+  let e = 0;
+  const bigK = BigInt(k);
+  const keep = (): void => {
+    const L = bitLength(M);
+    if (L > w) {
+      M >>= sh(L - w);
+      e += L - w;
+    }
+  };
+  for (let b = bitLength(bigK > 0n ? bigK : 1n) - 1; b >= 0; b--) {
+    M *= M;
+    e *= 2;
+    keep();
+    if (((bigK >> BigInt(b)) & 1n) === 1n) {
+      M *= 5n;
+      keep();
+    }
+  }
+  return { M, e };
 }
 
 /** The digits of a Decimal as an integer N and exponent: d = sign * N * 10^E. */
@@ -24,12 +58,23 @@ function decimalParts(d: Decimal): { N: bigint; E: number; neg: boolean } {
   return { N: BigInt(text), E: d.e - text.length + 1, neg: d.isNeg() };
 }
 
-/** The Decimal d as a BigFloat of `bin`'s width (truncated: relative error below 2^(1 - bits)). */
+/**
+ * The Decimal d as a BigFloat of `bin`'s width: truncated (relative error below 2^(1 - bits)) while
+ * its decimal exponent is within 2000, else through `pow5` (relative error below 2^(2 - bits)).
+ */
 export function fromDecimal(bin: Binary, d: Decimal): BigFloat {
   if (d.isZero()) return bin.norm(0n, 0);
   if (!d.isFinite()) throw new RangeError(`oracle: cannot convert the non-finite decimal ${d.toString()}`);
   const { N, E, neg } = decimalParts(d);
   const signed = (x: bigint): bigint => (neg ? -x : x);
+  if (Math.abs(E) > 2000) {
+    // N 10^E = N 5^E 2^E
+    const w = bin.bits + 64 + bitLength(BigInt(Math.abs(E)));
+    const p5 = pow5(Math.abs(E), w);
+    if (E > 0) return bin.norm(signed(N * p5.M), p5.e + E);
+    const s = Math.max(0, bin.bits + 2 - bitLength(N) + bitLength(p5.M));
+    return bin.norm(signed((N << sh(s)) / p5.M), E - p5.e - s);
+  }
   if (E >= 0) return bin.norm(signed(N * pow10(E)), 0);
   const den = pow10(-E);
   const s = Math.max(0, bin.bits + 2 - bitLength(N) + bitLength(den));
@@ -37,40 +82,69 @@ export function fromDecimal(bin: Binary, d: Decimal): BigFloat {
 }
 
 /**
- * floor(|x| * 10^t) with a sticky flag, where x = M * 2^e (M > 0). t may be negative.
+ * floor(|x| * 10^t) where x = M * 2^e (M > 0, t may be negative), as A with the true floor in
+ * [A, A + slop]: exactly (slop 0, with a sticky flag) while |e| <= EXACT_EXPONENT, else through
+ * `pow5` at `bits` bits more than A has (slop 2, always inexact: such an x has hundreds of digits).
  */
-function scaledFloor(M: bigint, e: number, t: number): { A: bigint; inexact: boolean } {
-  let num = M;
-  let den = 1n;
-  if (t >= 0) num *= pow10(t);
-  else den = pow10(-t);
-  if (e >= 0) num <<= sh(e);
-  else den <<= sh(-e);
-  const A = num / den;
-  return { A, inexact: A * den !== num };
+function scaledFloor(M: bigint, e: number, t: number, bits = 0): { A: bigint; inexact: boolean; slop: bigint } {
+  if (Math.abs(e) <= EXACT_EXPONENT && Math.abs(t) <= EXACT_EXPONENT) {
+    let num = M;
+    let den = 1n;
+    if (t >= 0) num *= pow10(t);
+    else den = pow10(-t);
+    if (e >= 0) num <<= sh(e);
+    else den <<= sh(-e);
+    const A = num / den;
+    return { A, inexact: A * den !== num, slop: 0n };
+  }
+  // 10^t = 5^t 2^t; A has about log2(M) + e + 3.33 t bits
+  const k = Math.abs(t);
+  const w = Math.max(bits, 64) + bitLength(BigInt(k + 1)) + 16;
+  const p5 = pow5(k, w);
+  if (t >= 0) {
+    // p5 <= 5^t: the product is a lower bound, short by a relative k 2^(3 - w), under one unit
+    const s = e + t + p5.e;
+    const prod = M * p5.M;
+    return { A: s >= 0 ? prod << sh(s) : prod >> sh(-s), inexact: true, slop: 2n };
+  }
+  // M 2^(e + t) / 5^k, and 5^k >= p5: an upper bound, over by under one unit
+  const s = e + t - p5.e;
+  const A = s >= 0 ? (M << sh(s)) / p5.M : M / (p5.M << sh(-s));
+  return { A: A >= 2n ? A - 2n : 0n, inexact: true, slop: 2n };
 }
 
 /**
  * The BigFloat x as a Decimal of D, rounded to D's precision with D's rounding (half to even
- * for the oracle's contexts): the exact binary value is rounded once.
+ * for the oracle's contexts): the exact binary value is rounded once (for |x| beyond 2^+-6000,
+ * from digits known to within 2 units of the 12th digit beyond D's precision, with more digits
+ * wherever those do not decide the rounding).
  */
 export function toDecimal(bin: Binary, x: BigFloat, D: DecimalConstructor): Decimal {
   if (x.m === 0n) return new D(0);
   const P = D.precision;
   const neg = x.m < 0n;
   const M = neg ? -x.m : x.m;
-  const K = P + 3;
   const q = Math.floor(bin.log10Abs(x));
-  let t = K - 1 - q;
-  let { A, inexact } = scaledFloor(M, x.e, t);
-  if (A >= pow10(K + 1)) {
-    t -= 1;
-    ({ A, inexact } = scaledFloor(M, x.e, t));
+  for (let K = Math.abs(x.e) <= EXACT_EXPONENT ? P + 3 : P + 12; ; K += 24) {
+    let t = K - 1 - q;
+    const bits = Math.ceil((K + 2) * 3.33);
+    let r = scaledFloor(M, x.e, t, bits);
+    if (r.A >= pow10(K + 1)) {
+      t -= 1;
+      r = scaledFloor(M, x.e, t, bits);
+    }
+    if (r.slop > 0n) {
+      // the true digits lie in [A, A + slop]: undecided if a half-way point between two P-digit numbers lies in there
+      const unit = pow10(Math.max(1, String(r.A).length - P));
+      const tail = r.A % unit;
+      const half = unit / 2n;
+      if (tail <= half && tail + r.slop + 1n >= half) continue;
+    }
+    // a sticky last digit: the rounding to P < K digits then sees "more than" where there is more
+    const digits = r.inexact ? `${r.A}1` : r.A.toString();
+    const exponent = r.inexact ? -t - 1 : -t;
+    return new D(`${neg ? '-' : ''}${digits}e${exponent}`).toSignificantDigits(P);
   }
-  // a sticky last digit: the rounding to P < K digits then sees "more than" where there is more
-  const digits = inexact ? `${A}1` : A.toString();
-  const exponent = inexact ? -t - 1 : -t;
-  return new D(`${neg ? '-' : ''}${digits}e${exponent}`).toSignificantDigits(P);
 }
 
 /** A BigFloat approximation y of a positive real, relative error below `2^-errorBits`. */
@@ -91,22 +165,23 @@ function roundCorrectly(y: Approximation, neg: boolean, D: DecimalConstructor): 
   if (y.errorBits < digits * Math.log2(10) + 8) return null;
   const log10 = Math.log10(Number(y.M >> sh(Math.max(0, bitLength(y.M) - 60)))) + (y.e + Math.max(0, bitLength(y.M) - 60)) * Math.log10(2);
   let t = digits - 1 - Math.floor(log10);
-  let { A } = scaledFloor(y.M, y.e, t);
+  const bits = Math.ceil((digits + 2) * 3.33);
+  let { A, slop } = scaledFloor(y.M, y.e, t, bits);
   if (A >= pow10(digits)) {
     t -= 1;
-    ({ A } = scaledFloor(y.M, y.e, t));
+    ({ A, slop } = scaledFloor(y.M, y.e, t, bits));
   } else if (A < pow10(digits - 1)) {
     t += 1;
-    ({ A } = scaledFloor(y.M, y.e, t));
+    ({ A, slop } = scaledFloor(y.M, y.e, t, bits));
   }
-  // the real value lies within 2 units of A (errorBits makes the error below one unit)
-  if (A - pow10(digits - 1) <= 2n || pow10(digits) - A <= 2n) return null;
+  // the real value lies within 2 + slop units of A (errorBits makes the error below one unit)
+  if (A - pow10(digits - 1) <= 2n + slop || pow10(digits) - A <= 2n + slop) return null;
   const unit = pow10(G);
   let Q = A / unit;
   const r = A - Q * unit;
   const half = unit / 2n;
   const distance = r > half ? r - half : half - r;
-  if (distance <= 3n) return null;
+  if (distance <= 3n + slop) return null;
   if (r > half) Q += 1n;
   return new D(`${neg ? '-' : ''}${Q}e${G - t}`);
 }
