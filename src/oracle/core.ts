@@ -4,21 +4,25 @@ import { BinaryMath } from './bigfloatMath.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { fromDecimal } from './decimalBridge.js';
+import { locateLimit } from './errors.js';
 import { exactRow, splitMatrix } from './exactDot.js';
+import { PerturbedNetwork } from './perturbed.js';
 
 /**
  * The oracle's computation in BigFloat (`bigfloat.ts`): forward pass, loss, analytic backward
  * pass with magnitudes, and finite differences through the pre-activations, all at
  * `bitsForDigits(precision)` bits (the context's digits and about ten more). `oracle.ts` turns
- * these into Decimals on demand; the verifier's hot paths read them directly.
+ * these into Decimals on demand; the verifier's hot paths read them directly. The finite
+ * differences move a network of their own (`perturbed.ts`), which shares only the first layer's
+ * pre-activations with this one: none of the Z, Zc, f, slope or delta arrays below.
  *
  * Notation of the derivation: S_i = sum_j Y_j W_ji (+ b_i), Z = sigma(S), Zc = 1 - Z = sigma(-S),
  * f = e^(-|S|); per layer every array is [B][n_l], index s * n_l + i.
  */
 
-/** Options of the finite differences (see `finiteDifference.ts` for the method). */
+/** Options of the finite differences (see `perturbed.ts` for the method). */
 export interface CoreDifferenceOptions {
-  /** Step h; default 10^-ceil(P/2). */
+  /** Step h for every layer; default 10^-ceil(P/2), halved where large weights above would amplify it (`PerturbedNetwork.stepHalvings`). */
   readonly step?: Decimal;
   /** Also the truncation estimate |D(h) - D(2h)| / 3. */
   readonly truncationEstimate?: boolean;
@@ -28,9 +32,22 @@ export interface CoreDifferenceOptions {
 
 /** dE/dS by central differences per layer ([B][n_l]); truncation estimates when asked. */
 export interface CoreDifferences {
+  /** The default (or given) step h. */
   readonly step: BigFloat;
+  /** The step of each layer's differences: h, or h / 2^k for the layers below large weights. */
+  readonly steps: BigFloat[];
   readonly preActivation: (BigFloat[] | null)[];
   readonly truncation: (BigFloat[] | null)[] | null;
+  /** Y of each layer in the differenced network (X, then its own sigma(S)): dE/dW_ji = sum_b Y_j dE/dS_i. */
+  readonly inputs: readonly (readonly BigFloat[])[];
+}
+
+/** The forward pass's values of one unit: Z = sigma(S), Zc = 1 - Z, f = e^(-|S|), slope = Z Zc. */
+export interface UnitValues {
+  readonly Z: BigFloat;
+  readonly Zc: BigFloat;
+  readonly f: BigFloat;
+  readonly slope: BigFloat;
 }
 
 const STEPS = new Map<number, BigFloat>();
@@ -57,6 +74,7 @@ export class CoreOracle {
   private readonly targets: BigFloat[];
   private readonly complements: BigFloat[];
   private inputs: BigFloat[] | undefined;
+  private moved: PerturbedNetwork | undefined;
 
   constructor(
     readonly ctx: OracleContext,
@@ -102,8 +120,9 @@ export class CoreOracle {
     return { t: this.targets[k]!, tc: this.complements[k]!, raw: this.batch.T[k]! };
   }
 
+  /** S_i = sum_j Y_j W_ji (+ b_i), Z = sigma(S) per layer, then the loss E. */
   private forward(): BigFloat {
-    const { bin, math, B } = this;
+    const { bin, B } = this;
     this.network.layers.forEach(({ nIn, nOut, W, b }, l) => {
       const Sl = new Array<BigFloat>(B * nOut);
       if (l === 0) {
@@ -134,16 +153,16 @@ export class CoreOracle {
       const fl = new Array<BigFloat>(B * nOut);
       const slope = new Array<BigFloat>(B * nOut);
       for (let k = 0; k < Sl.length; k++) {
-        const S = Sl[k]!;
-        // Z = 1/(1 + f), Zc = f/(1 + f) with f = e^(-|S|) <= 1: both sides to full relative precision
-        const f = math.exp(bin.neg(bin.abs(S)));
-        const near = bin.div(bin.one, bin.add(bin.one, f));
-        const far = bin.mul(f, near);
-        const neg = bin.isNeg(S);
-        Zl[k] = neg ? far : near;
-        Zcl[k] = neg ? near : far;
-        fl[k] = f;
-        slope[k] = bin.mul(near, far); // dZ/dS = Z (1 - Z)
+        let u: UnitValues;
+        try {
+          u = this.unit(l, k, Sl[k]!);
+        } catch (error) {
+          throw locateLimit(error, () => `layer ${l + 1}, sample ${Math.floor(k / nOut)}, unit ${k % nOut}: Z = sigma(S) for S = ${this.bin.toNumber(Sl[k]!).toPrecision(6)}`);
+        }
+        Zl[k] = u.Z;
+        Zcl[k] = u.Zc;
+        fl[k] = u.f;
+        slope[k] = u.slope;
       }
       this.S.push(Sl);
       this.Z.push(Zl);
@@ -151,7 +170,26 @@ export class CoreOracle {
       this.f.push(fl);
       this.slope.push(slope);
     });
-    // E = sum t softplus(-S) + (1-t) softplus(S), softplus(x) = max(x, 0) + log1p(e^-|x|)
+    return this.lossOf();
+  }
+
+  /**
+   * Z = 1/(1 + f), Zc = f/(1 + f) with f = e^(-|S|) <= 1 (swapped for S < 0): both sides to full
+   * relative precision however saturated; slope = dZ/dS = Z Zc. Of unit k of layer l (the
+   * arguments are a seam: specs override this to corrupt one layer's values).
+   */
+  protected unit(_l: number, _k: number, S: BigFloat): UnitValues {
+    const { bin } = this;
+    const f = this.math.exp(bin.neg(bin.abs(S)));
+    const near = bin.div(bin.one, bin.add(bin.one, f));
+    const far = bin.mul(f, near);
+    const neg = bin.isNeg(S);
+    return { Z: neg ? far : near, Zc: neg ? near : far, f, slope: bin.mul(near, far) };
+  }
+
+  /** E = sum t softplus(-S) + (1-t) softplus(S) over the outputs, softplus(x) = max(x, 0) + log1p(e^-|x|). */
+  private lossOf(): BigFloat {
+    const { bin, math } = this;
     const SL = this.S[this.L - 1]!;
     const fL = this.f[this.L - 1]!;
     let E = ZERO;
@@ -203,17 +241,21 @@ export class CoreOracle {
       const mp = new Array<BigFloat>(B * nIn);
       for (let s = 0; s < B; s++) {
         for (let j = 0; j < nIn; j++) {
-          let g = ZERO;
-          let mg = ZERO;
-          for (let i = 0; i < nOut; i++) {
-            const w = W[j * nOut + i]!;
-            if (w.m === 0n) continue;
-            g = bin.add(g, bin.mul(w, d[s * nOut + i]!));
-            mg = bin.add(mg, bin.mul(bin.abs(w), md[s * nOut + i]!));
-          }
           const k = s * nIn + j;
-          dp[k] = bin.mul(slope[k]!, g);
-          mp[k] = bin.mul(slope[k]!, mg);
+          try {
+            let g = ZERO;
+            let mg = ZERO;
+            for (let i = 0; i < nOut; i++) {
+              const w = W[j * nOut + i]!;
+              if (w.m === 0n) continue;
+              g = bin.add(g, bin.mul(w, d[s * nOut + i]!));
+              mg = bin.add(mg, bin.mul(bin.abs(w), md[s * nOut + i]!));
+            }
+            dp[k] = bin.mul(slope[k]!, g);
+            mp[k] = bin.mul(slope[k]!, mg);
+          } catch (error) {
+            throw locateLimit(error, () => `layer ${l}, sample ${s}, unit ${j}: delta = Z Zc sum_i W_ji delta_i for S = ${bin.toNumber(this.S[l - 1]![k]!).toPrecision(6)}`);
+          }
         }
       }
       delta[l - 1] = dp;
@@ -232,10 +274,9 @@ export class CoreOracle {
     return this.sumOverBatch(l, j, i, this.deltaMagnitude[l]!, true);
   }
 
-  /** sum_b Y_j(b) v_i(b) for a per-sample vector v of layer l (|Y_j| with `abs`). */
-  sumOverBatch(l: number, j: number, i: number, v: readonly BigFloat[], abs: boolean): BigFloat {
+  /** sum_b Y_j(b) v_i(b) for a per-sample vector v of layer l (|Y_j| with `abs`); Y this pass's inputs unless given. */
+  sumOverBatch(l: number, j: number, i: number, v: readonly BigFloat[], abs: boolean, Y: readonly BigFloat[] = this.inputsOf(l)): BigFloat {
     const { nIn, nOut } = this.network.layers[l]!;
-    const Y = this.inputsOf(l);
     let sum = ZERO;
     for (let s = 0; s < this.B; s++) {
       const y = Y[s * nIn + j]!;
@@ -252,85 +293,33 @@ export class CoreOracle {
     return sum;
   }
 
+  /** The network the finite differences move (`perturbed.ts`), made on first use. */
+  get perturbed(): PerturbedNetwork {
+    return (this.moved ??= new PerturbedNetwork(this.bin, this.math, this.network, this.batch, this.S[0]!));
+  }
+
   /**
-   * E(theta') - E(theta) when pre-activation i of layer l in sample s changes by `change`
-   * (carried through the layers above by exact identities, see `finiteDifference.ts`):
-   *   sigma(S + D) - sigma(S)     = -Z Zc expm1(-D) / (1 + Zc expm1(-D))
-   *   S'_q + D'_q                 = sum_k W_kq (Z_k + dZ_k)
-   *   softplus(-S - D) - softplus(-S) = log1p(Zc expm1(-D)),  softplus(S + D) - softplus(S) = log1p(Z expm1(D))
+   * E(theta') - E(theta) when the pre-activations of layer l in sample s change by `changes`,
+   * carried through the layers above by exact identities in the differenced network
+   * (`PerturbedNetwork.lossChange`; it reads none of this object's Z, Zc, f, slope or delta).
    */
   lossChange(l: number, s: number, changes: readonly (BigFloat | null)[]): BigFloat {
-    const { bin, L } = this;
-    let change = changes;
-    for (let m = l; ; m++) {
-      const n = this.network.layers[m]!.nOut;
-      if (m === L - 1) {
-        let dE = ZERO;
-        for (let i = 0; i < n; i++) {
-          const D = change[i];
-          if (D && D.m !== 0n) dE = bin.add(dE, this.outputChange(s, i, D));
-        }
-        return this.divisor === 1 ? dE : bin.div(dE, bin.fromInt(this.divisor));
-      }
-      const nNext = this.network.layers[m + 1]!.nOut;
-      const W = this.weightsOf(m + 1);
-      const next = new Array<BigFloat | null>(nNext).fill(null);
-      for (let i = 0; i < n; i++) {
-        const D = change[i];
-        if (!D || D.m === 0n) continue;
-        const dZ = this.unitChange(m, s, i, D);
-        for (let q = 0; q < nNext; q++) {
-          const w = W[i * nNext + q]!;
-          if (w.m === 0n) continue;
-          const term = bin.mul(w, dZ);
-          const prev = next[q];
-          next[q] = prev ? bin.add(prev, term) : term;
-        }
-      }
-      change = next;
-    }
+    return this.perturbed.lossChange(l, s, changes);
   }
 
-  /** sigma(S + D) - sigma(S) = -Z Zc (e^-D - 1) / (1 + Zc (e^-D - 1)) for unit i of layer m, sample s. */
+  /** sigma(S + D) - sigma(S) for unit i of layer m, sample s, from e^-|S + D| (`PerturbedNetwork.unitChange`). */
   unitChange(m: number, s: number, i: number, D: BigFloat): BigFloat {
-    const { bin, math } = this;
-    const k = s * this.network.layers[m]!.nOut + i;
-    const em = math.expm1(bin.neg(D));
-    return bin.neg(bin.div(bin.mul(this.slope[m]![k]!, em), bin.add(bin.one, bin.mul(this.Zc[m]![k]!, em))));
+    return this.perturbed.unitChange(m, s, i, D);
   }
 
-  /**
-   * The change of output i's loss term (before the reduction's divisor) when its S moves by D:
-   * t [softplus(-S-D) - softplus(-S)] + (1-t) [softplus(S+D) - softplus(S)]
-   *   = t log1p(Zc expm1(-D)) + (1-t) log1p(Z expm1(D)).
-   */
+  /** t [softplus(-S-D) - softplus(-S)] + (1-t) [softplus(S+D) - softplus(S)] for output i of sample s (`PerturbedNetwork.outputChange`). */
   outputChange(s: number, i: number, D: BigFloat): BigFloat {
-    const { bin, math, L } = this;
-    const k = s * this.network.layers[L - 1]!.nOut + i;
-    const { t, tc, raw } = this.target(k);
-    let dE = ZERO;
-    if (raw !== 0) {
-      const dMinus = math.log1p(bin.mul(this.Zc[L - 1]![k]!, math.expm1(bin.neg(D))));
-      dE = raw === 1 ? dMinus : bin.mul(t, dMinus);
-    }
-    if (raw !== 1) {
-      const dPlus = math.log1p(bin.mul(this.Z[L - 1]![k]!, math.expm1(D)));
-      dE = bin.add(dE, raw === 0 ? dPlus : bin.mul(tc, dPlus));
-    }
-    return dE;
+    return this.perturbed.outputChange(s, i, D);
   }
 
-  /** The central difference of E in pre-activation i of layer l, sample s, with step h. */
+  /** (E(S_i + h) - E(S_i - h)) / 2h in pre-activation i of layer l, sample s. */
   centralDifference(l: number, s: number, i: number, h: BigFloat): BigFloat {
-    const n = this.network.layers[l]!.nOut;
-    const unit = (v: BigFloat): (BigFloat | null)[] => {
-      const u = new Array<BigFloat | null>(n).fill(null);
-      u[i] = v;
-      return u;
-    };
-    const up = this.lossChange(l, s, unit(h));
-    const down = this.lossChange(l, s, unit(this.bin.neg(h)));
-    return this.bin.div(this.bin.sub(up, down), this.bin.ldexp(h, 1));
+    return this.perturbed.centralDifference(l, s, i, h);
   }
 
   /** The default step 10^-ceil(P/2) as a BigFloat (made once per precision). */
@@ -343,30 +332,37 @@ export class CoreOracle {
     return h;
   }
 
-  /** dE/dS of every pre-activation (of the layers asked) by central differences. */
+  /** dE/dS of every pre-activation (of the layers asked) by central differences, with h (default) or h / 2^k below large weights. */
   finiteDifferences(options: CoreDifferenceOptions = {}): CoreDifferences {
     const h = options.step ? fromDecimal(this.bin, options.step) : this.defaultStep();
+    const net = this.perturbed;
     const layers = options.layers ?? this.network.layers.map((_, l) => l);
     const preActivation: (BigFloat[] | null)[] = this.network.layers.map(() => null);
     const truncation: (BigFloat[] | null)[] | null = options.truncationEstimate ? this.network.layers.map(() => null) : null;
+    const steps = this.network.layers.map((_, l) => (options.step ? h : this.bin.ldexp(h, -net.stepHalvings(l))));
     const three = this.bin.fromInt(3);
     for (const l of layers) {
       const n = this.network.layers[l]!.nOut;
+      const hl = steps[l]!;
       const g = new Array<BigFloat>(this.B * n);
       const tr = truncation ? new Array<BigFloat>(this.B * n) : null;
       for (let s = 0; s < this.B; s++) {
         for (let i = 0; i < n; i++) {
-          const d1 = this.centralDifference(l, s, i, h);
-          g[s * n + i] = d1;
-          if (tr) {
-            const d2 = this.centralDifference(l, s, i, this.bin.ldexp(h, 1));
-            tr[s * n + i] = this.bin.div(this.bin.abs(this.bin.sub(d1, d2)), three);
+          try {
+            const d1 = net.centralDifference(l, s, i, hl);
+            g[s * n + i] = d1;
+            if (tr) {
+              const d2 = net.centralDifference(l, s, i, this.bin.ldexp(hl, 1));
+              tr[s * n + i] = this.bin.div(this.bin.abs(this.bin.sub(d1, d2)), three);
+            }
+          } catch (error) {
+            throw locateLimit(error, () => `layer ${l + 1}, sample ${s}, unit ${i}: the finite difference dE/dS for S = ${this.bin.toNumber(this.S[l]![s * n + i]!).toPrecision(6)}`);
           }
         }
       }
       preActivation[l] = g;
       if (truncation && tr) truncation[l] = tr;
     }
-    return { step: h, preActivation, truncation };
+    return { step: h, steps, preActivation, truncation, inputs: this.network.layers.map((_, l) => net.inputsOf(l)) };
   }
 }

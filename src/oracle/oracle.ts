@@ -74,13 +74,17 @@ class ComputedOracle implements OracleResult {
     return this.cached.forward;
   }
 
-  /** Per layer, dE/dW and dE/db (or magnitudes) from per-sample vectors v of every layer. */
-  private perParameter(vectors: readonly (readonly BigFloat[] | null)[], abs: boolean): DecimalLayerGradient[] {
+  /**
+   * Per layer, dE/dW_ji = sum_b Y_j v_i and dE/db_i = sum_b v_i (or magnitudes) from per-sample
+   * vectors v of every layer; Y the analytic pass's inputs, or the given ones (the differenced network's).
+   */
+  private perParameter(vectors: readonly (readonly BigFloat[] | null)[], abs: boolean, inputs?: readonly (readonly BigFloat[])[]): DecimalLayerGradient[] {
     return this.core.network.layers.map(({ nIn, nOut, b }, l) => {
       const v = vectors[l];
       if (!v) return { W: [], b: null };
+      const Y = inputs ? inputs[l]! : this.core.inputsOf(l);
       const W = new Array<Decimal>(nIn * nOut);
-      for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) W[j * nOut + i] = this.dec(this.core.sumOverBatch(l, j, i, v, abs));
+      for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) W[j * nOut + i] = this.dec(this.core.sumOverBatch(l, j, i, v, abs, Y));
       const Gb = b ? Array.from({ length: nOut }, (_, i) => this.dec(this.core.sumSamples(l, i, v))) : null;
       return { W, b: Gb };
     });
@@ -105,7 +109,8 @@ class ComputedOracle implements OracleResult {
       if (!d) this.cached.fd = null;
       else {
         const preActivation = d.preActivation.map((v) => (v ? this.decs(v) : []));
-        const base = { step: this.step ?? defaultStep(this.ctx), preActivation, layers: this.perParameter(d.preActivation, false) };
+        // the per-parameter differences use the differenced network's own Y, not the analytic pass's Z
+        const base = { step: this.step ?? defaultStep(this.ctx), preActivation, layers: this.perParameter(d.preActivation, false, d.inputs) };
         this.cached.fd = d.truncation ? { ...base, truncation: d.truncation.map((v) => (v ? this.decs(v) : [])) } : base;
       }
     }
