@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Network } from '../../src/network/types.js';
+import { forward } from '../../src/reference/forward.js';
 import {
   DEFAULT_GENERATE_OPTIONS,
   MAGNITUDE_CLASSES,
@@ -9,6 +10,7 @@ import {
   caseArbitrary,
   caseArbitraryForClass,
   describeCase,
+  mixedSaturationArbitrary,
   networkArbitrary,
   resolveGenerateOptions,
   sampleCases,
@@ -51,6 +53,11 @@ function firstLayerS(c: GeneratedCase): number[] {
     }
   }
   return out;
+}
+
+/** The largest |S| of every layer of a case, from the reference's forward pass. */
+function layerMaxS(c: GeneratedCase): number[] {
+  return forward(c.network, c.batch).S.map((S) => S.reduce((m, x) => Math.max(m, Math.abs(x)), 0));
 }
 
 function median(values: number[]): number {
@@ -325,6 +332,95 @@ describe('magnitude classes', () => {
     const signed = cases.flatMap(firstLayerS);
     expect(signed.some((s) => s <= -30)).toBe(true);
     expect(signed.some((s) => s >= 30)).toBe(true);
+  });
+
+  it.each([false, true])('saturating: |S| reaches the claimed 1000, in every layer (float32 %s)', (float32) => {
+    // the specs that judge saturated losses "up to |S| = 1000" rely on this
+    const maxima = sampleOf('saturating', { float32 }).map((c) => Math.max(...layerMaxS(c)));
+    expect(Math.max(...maxima)).toBeGreaterThan(990);
+    expect(Math.max(...maxima)).toBeLessThanOrEqual(1000 * 1.0001);
+    expect(maxima.filter((m) => m > 900).length / maxima.length).toBeGreaterThan(0.03);
+    expect(maxima.filter((m) => m > 500).length / maxima.length).toBeGreaterThan(0.4);
+    expect(median(maxima)).toBeGreaterThan(300);
+  });
+});
+
+describe('mixed saturation: a saturated layer next to a typical one', () => {
+  const N = 400;
+  const [lo, hi] = SATURATING_RANGE;
+  const [xLo, xHi] = SATURATING_INPUT_RANGE;
+
+  /** Each layer's kind by its numbers: typical (|x| <= 2), saturating (raw magnitudes in range), or null. */
+  function kindOf(layer: Network['layers'][number], float32: boolean): 'typical' | 'saturating' | null {
+    const values = [...layer.W, ...(layer.b ?? [])];
+    if (values.every((v) => Math.abs(v) <= 2)) return 'typical';
+    const divisor = layer.nIn + (layer.b ? 1 : 0);
+    const slack = float32 ? 1e-6 : 1e-12;
+    return values.every((v) => Math.abs(v) * divisor >= lo * (1 - slack) && Math.abs(v) * divisor <= hi * (1 + slack)) ? 'saturating' : null;
+  }
+
+  it.each([false, true])('every case has >= 2 layers, each saturating or typical, at least one of each (float32 %s)', (float32) => {
+    const options: Partial<GenerateOptions> = { float32 };
+    fc.assert(
+      fc.property(mixedSaturationArbitrary(options), (c) => {
+        expect(c.magnitude).toBe('saturating');
+        checkNetwork(c.network, resolveGenerateOptions({ ...options, minLayers: 2 }));
+        const kinds = c.network.layers.map((l) => kindOf(l, float32));
+        expect(kinds).not.toContain(null);
+        expect(new Set(kinds)).toEqual(new Set(['typical', 'saturating']));
+        // inputs from the first layer's class
+        const inputsOk = kinds[0] === 'typical' ? (x: number) => Math.abs(x) <= 2 : (x: number) => Math.abs(x) >= xLo && Math.abs(x) <= xHi;
+        expect([...c.batch.X].filter((x) => !inputsOk(x))).toEqual([]);
+        expect([...c.batch.T].filter((t) => !(t >= 0 && t <= 1))).toEqual([]);
+        if (float32) expect(numbersOf(c).filter((v) => Math.fround(v) !== v)).toEqual([]);
+      }),
+      { seed: 42, numRuns: N },
+    );
+  });
+
+  it('mixes them both ways: typical layers fed saturated outputs keep |S| of order 1, saturated layers reach |S| in the hundreds', () => {
+    const cases = fc.sample(mixedSaturationArbitrary(), { seed: 2024, numRuns: N });
+    let typicalAboveSaturated = 0;
+    let saturatedAboveTypical = 0;
+    const typicalS: number[] = [];
+    const saturatedS: number[] = [];
+    for (const c of cases) {
+      const kinds = c.network.layers.map((l) => kindOf(l, false));
+      const maxS = layerMaxS(c);
+      kinds.forEach((k, l) => (k === 'typical' ? typicalS : saturatedS).push(maxS[l]!));
+      for (let l = 1; l < kinds.length; l++) {
+        if (kinds[l] === 'typical' && kinds[l - 1] === 'saturating') typicalAboveSaturated += 1;
+        if (kinds[l] === 'saturating' && kinds[l - 1] === 'typical') saturatedAboveTypical += 1;
+      }
+    }
+    expect(typicalAboveSaturated / N).toBeGreaterThan(0.3);
+    expect(saturatedAboveTypical / N).toBeGreaterThan(0.3);
+    expect(median(typicalS)).toBeLessThan(5);
+    expect(median(saturatedS)).toBeGreaterThan(30);
+    expect(Math.max(...saturatedS)).toBeGreaterThan(900);
+  });
+
+  it('gives the same cases for the same seed, and leaves the default generator alone', () => {
+    const arb = mixedSaturationArbitrary({ maxLayers: 3 });
+    expect(fc.sample(arb, { seed: 7, numRuns: 20 })).toEqual(fc.sample(arb, { seed: 7, numRuns: 20 }));
+    // the default generator's saturating class stays saturated in every layer: mixing is opt-in
+    const saturating = sampleCases({}, 200, 7).filter((c) => c.magnitude === 'saturating');
+    expect(saturating.length).toBeGreaterThan(20);
+    expect(saturating.filter((c) => c.network.layers.some((l) => kindOf(l, false) !== 'saturating'))).toEqual([]);
+  });
+
+  it('shrinks to a saturated unit (raw weight 30, input 0.5) feeding a typical one (weight 0)', () => {
+    const c = counterexample(mixedSaturationArbitrary(), () => true);
+    expect(describeCase(c)).toBe('1-1-1 B=1 sum bias[0,0] saturating');
+    expect(c.network.layers.map((l) => [...l.W])).toEqual([[30], [0]]);
+    expect([...c.batch.X]).toEqual([0.5]);
+    expect([...c.batch.T]).toEqual([0]);
+  });
+
+  it('rejects fewer than 2 layers and invalid options', () => {
+    expect(() => mixedSaturationArbitrary({ maxLayers: 1 })).toThrow('mixed saturation needs maxLayers >= 2 (a saturated and a typical layer), got 1');
+    expect(() => mixedSaturationArbitrary({ maxWidth: 0 })).toThrow(RangeError);
+    expect(fc.sample(mixedSaturationArbitrary({ minLayers: 1, maxLayers: 2 }), { seed: 1, numRuns: 20 }).every((c) => c.network.layers.length === 2)).toBe(true);
   });
 });
 

@@ -86,12 +86,21 @@ function at<T>(values: readonly T[], index: number): T {
   return value;
 }
 
-function buildNetwork(cls: MagnitudeClass, o: GenerateOptions, s: Structure, pools: readonly LayerPool[]): Network {
+/** The class and the pools of layer l. */
+type LayerSource = (l: number) => { readonly cls: MagnitudeClass; readonly pools: readonly LayerPool[] };
+
+/** A source of every layer from one class's pools. */
+function oneClass(cls: MagnitudeClass, pools: readonly LayerPool[]): LayerSource {
+  return () => ({ cls, pools });
+}
+
+function buildNetwork(source: LayerSource, o: GenerateOptions, s: Structure): Network {
   const round = o.float32 ? Math.fround : (x: number) => x;
   const layers: Layer[] = [];
   for (let l = 0; l < s.layers; l++) {
     const nIn = at(s.widths, l);
     const nOut = at(s.widths, l + 1);
+    const { cls, pools } = source(l);
     const pool = at(pools, l);
     const hasBias = at(s.bias, l);
     const W = new Float64Array(nIn * nOut);
@@ -139,7 +148,7 @@ export function caseArbitraryForClass(
   return fc
     .tuple(structureArbitrary(o), layerPoolsArbitrary(cls, o), batchPoolArbitrary(cls, o))
     .map(([s, layers, batch]) => ({
-      network: buildNetwork(cls, o, s, layers),
+      network: buildNetwork(oneClass(cls, layers), o, s),
       batch: buildBatch(o, s, batch),
       magnitude: cls,
     }));
@@ -157,6 +166,48 @@ export function caseArbitrary(options: Partial<GenerateOptions> = {}): fc.Arbitr
 }
 
 /**
+ * Cases that MIX saturated and typical layers: each layer draws its weights and biases from the
+ * `saturating` class or from the `typical` class, at least one layer of each (so at least two
+ * layers; `minLayers` is raised to 2), and the inputs from the class of the first layer. A
+ * typical layer above a saturated one sees inputs that are 0 or 1 to the last bit and keeps
+ * `|S|` of order 1; a saturated layer above a typical one sees inputs in (0, 1). The
+ * cases are labelled `saturating` (the `classes` option is ignored). The layer kinds shrink toward
+ * "saturated" except the last layer, which is then typical: the simplest case is `1-1-1 B=1`, a
+ * saturated unit (raw weight 30, input 0.5) feeding a typical one (weight 0).
+ *
+ * Not part of {@link caseArbitrary}'s mixture (adding it there would change every case the
+ * default generator draws for a given seed); use it directly.
+ *
+ * @throws RangeError on invalid options (see {@link resolveGenerateOptions}), and when
+ *   `maxLayers` is below 2.
+ */
+export function mixedSaturationArbitrary(options: Partial<GenerateOptions> = {}): fc.Arbitrary<GeneratedCase> {
+  const given = resolveGenerateOptions(options);
+  if (given.maxLayers < 2) throw new RangeError(`mixed saturation needs maxLayers >= 2 (a saturated and a typical layer), got ${given.maxLayers}`);
+  const o = resolveGenerateOptions({ ...given, minLayers: Math.max(2, given.minLayers) });
+  return fc
+    .tuple(
+      structureArbitrary(o),
+      fixedArray(fc.boolean(), o.maxLayers),
+      layerPoolsArbitrary('saturating', o),
+      layerPoolsArbitrary('typical', o),
+      batchPoolArbitrary('saturating', o),
+      batchPoolArbitrary('typical', o),
+    )
+    .map(([s, typicalFlags, saturated, typical, saturatedBatch, typicalBatch]) => {
+      const kinds = typicalFlags.slice(0, s.layers);
+      // at least one layer of each kind: when all agree, the last layer is the other kind
+      if (kinds.every((k) => k === kinds[0])) kinds[s.layers - 1] = !kinds[0];
+      const source: LayerSource = (l) => (at(kinds, l) ? { cls: 'typical', pools: typical } : { cls: 'saturating', pools: saturated });
+      return {
+        network: buildNetwork(source, o, s),
+        batch: buildBatch(o, s, at(kinds, 0) ? typicalBatch : saturatedBatch),
+        magnitude: 'saturating' as const,
+      };
+    });
+}
+
+/**
  * Networks alone, drawn evenly from the `classes` option (batch options are unused).
  *
  * @throws RangeError on invalid options (see {@link resolveGenerateOptions}).
@@ -167,7 +218,7 @@ export function networkArbitrary(options: Partial<GenerateOptions> = {}): fc.Arb
     ...o.classes.map((cls) =>
       fc
         .tuple(structureArbitrary(o), layerPoolsArbitrary(cls, o))
-        .map(([s, layers]) => buildNetwork(cls, o, s, layers)),
+        .map(([s, layers]) => buildNetwork(oneClass(cls, layers), o, s)),
     ),
   );
 }

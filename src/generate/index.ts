@@ -10,6 +10,7 @@ export {
 export {
   caseArbitrary,
   caseArbitraryForClass,
+  mixedSaturationArbitrary,
   networkArbitrary,
   sampleCases,
   type GeneratedCase,
