@@ -213,17 +213,26 @@ describe('the identities of the differenced network, against their definitions a
   });
 
   it('the step is halved below large weights, so that the change at the output stays below h', () => {
-    const wide = (w: number) => ({ nIn: 4, nOut: 2, W: new Float64Array(8).fill(w), b: null });
-    const network = { layers: [{ nIn: 1, nOut: 4, W: new Float64Array([0.5, -0.5, 1, 2]), b: null }, wide(1e300)], reduction: 'sum' as const };
-    const core = new CoreOracle(ctx, network, { size: 1, nIn: 1, nOut: 2, X: new Float64Array([0.25]), T: new Float64Array([1, 0]) });
-    // log2(1e300 * 4 / 4) = 996.6: 997 halvings for the first layer, none for the output layer
+    // two equal hidden units whose 1e300 weights cancel, and one of weight 1: the output (S = sigma(2)) is not saturated
+    const network = {
+      layers: [
+        { nIn: 1, nOut: 3, W: new Float64Array([0.5, 0.5, 2]), b: null },
+        { nIn: 3, nOut: 1, W: new Float64Array([1e300, -1e300, 1]), b: null },
+      ],
+      reduction: 'sum' as const,
+    };
+    const batch = { size: 1, nIn: 1, nOut: 1, X: new Float64Array([1]), T: new Float64Array([0]) };
+    const core = new CoreOracle(ctx, network, batch);
+    // ceil(log2(1e300 * 3 / 4)) = 997 halvings for the first layer, none for the output layer
     expect(core.perturbed.stepHalvings(0)).toBe(997);
     expect(core.perturbed.stepHalvings(1)).toBe(0);
     const d = core.finiteDifferences();
     expect(d.steps[1]).toEqual(d.step);
     expect(agreement(core, 0, d.preActivation[0]!)).toBeGreaterThanOrEqual(48);
+    // with the unhalved step the change at the output is 1e300 sigma' h = 2e274: the central difference is 30% off
+    expect(agreement(core, 0, core.finiteDifferences({ step: new Decimal('1e-25') }).preActivation[0]!)).toBeLessThan(1);
     // the usual networks keep the default step: max|W| n_l / 4 <= 1
-    const small = new CoreOracle(ctx, { layers: [network.layers[0]!, wide(0.25)], reduction: 'sum' }, core.batch);
+    const small = new CoreOracle(ctx, { layers: [network.layers[0]!, { ...network.layers[1]!, W: new Float64Array([0.5, -1, 1.25]) }], reduction: 'sum' }, batch);
     expect(small.perturbed.stepHalvings(0)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import type { Batch, Network } from '../network/types.js';
-import { ZERO, type BigFloat, type Binary } from './bigfloat.js';
+import { BigFloat, ZERO, type Binary } from './bigfloat.js';
 import type { BinaryMath } from './bigfloatMath.js';
 import { locateLimit } from './errors.js';
 
@@ -111,6 +111,18 @@ export class PerturbedNetwork {
     return bin.isNeg(S) ? [far, near] : [near, far];
   }
 
+  /**
+   * S + D exactly, as a BigFloat of a wider mantissa (exp takes any width): rounding S + D to
+   * `bits` bits would move e^-|S + D| by |S| 2^-bits relative, 5 digits lost at |S| = 1e15. D is
+   * dropped only where it lies below 2^-(W + 72), far below anything exp resolves.
+   */
+  moved(S: BigFloat, D: BigFloat): BigFloat {
+    if (S.m === 0n) return D;
+    if (D.e + this.bin.bits < -(this.math.W + 72)) return S;
+    const e = Math.min(S.e, D.e);
+    return new BigFloat((S.m << BigInt(S.e - e)) + (D.m << BigInt(D.e - e)), e);
+  }
+
   /** Y of layer l: the batch's X for l = 0, else this network's own Z of layer l - 1. */
   inputsOf(l: number): BigFloat[] {
     if (l > 0) return this.Z[l - 1]!;
@@ -123,7 +135,7 @@ export class PerturbedNetwork {
     const { bin, math } = this;
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[m]!.nOut + i;
-    const [Zp, Zcp] = this.sigmoid(bin.add(this.S[m]![k]!, D));
+    const [Zp, Zcp] = this.sigmoid(this.moved(this.S[m]![k]!, D));
     if (!bin.isNeg(D)) return bin.neg(bin.mul(bin.mul(Zp, this.Zc[m]![k]!), math.expm1(bin.neg(D))));
     return bin.mul(bin.mul(this.Z[m]![k]!, Zcp), math.expm1(D));
   }
@@ -166,7 +178,7 @@ export class PerturbedNetwork {
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[L - 1]!.nOut + i;
     const S = this.S[L - 1]![k]!;
-    const [Zp, Zcp] = this.sigmoid(bin.add(S, D));
+    const [Zp, Zcp] = this.sigmoid(this.moved(S, D));
     const raw = this.batch.T[k]!;
     let dE = ZERO;
     if (raw !== 0) {
