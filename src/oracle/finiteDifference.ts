@@ -3,7 +3,7 @@ import type { DecimalLayerGradient } from './backward.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
-import { expm1, log1p } from './functions.js';
+import { DECIMAL_JS_KERNEL, expm1, log1p } from './functions.js';
 
 /**
  * Finite differences of the oracle's loss, which do not use the derivation.
@@ -18,6 +18,7 @@ import { expm1, log1p } from './functions.js';
  * E. Rounding therefore does not grow as h shrinks, and h can be tiny: the central difference
  * (E(theta + h) - E(theta - h)) / 2h has truncation error h^2 |E'''| / 6, about 10^-(P+...) with the
  * default h = 10^-(P/2) (P the precision). See README, "How precision and tolerances are chosen".
+ * Part of the plain decimal oracle: decimal.js's own exp and ln (where the series do not apply).
  */
 
 /** Options of the finite differences. */
@@ -62,11 +63,11 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
         if (!delta || delta.isZero()) continue;
         const k = s * n + i;
         const t = pass.T[k]!;
-        const em = expm1(ctx, delta.neg()); // e^-Delta - 1
+        const em = expm1(ctx, delta.neg(), DECIMAL_JS_KERNEL); // e^-Delta - 1
         const ep = em.neg().div(em.plus(ctx.one)); // e^Delta - 1
         // t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
-        const dMinus = log1p(ctx, Zc[k]!.times(em));
-        const dPlus = log1p(ctx, Z[k]!.times(ep));
+        const dMinus = log1p(ctx, Zc[k]!.times(em), DECIMAL_JS_KERNEL);
+        const dPlus = log1p(ctx, Z[k]!.times(ep), DECIMAL_JS_KERNEL);
         dE = dE.plus(t.times(dMinus)).plus(ctx.one.minus(t).times(dPlus));
       }
       return network.reduction === 'mean' ? dE.div(pass.T.length) : dE;
@@ -78,7 +79,7 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
       const delta = change[i];
       if (!delta || delta.isZero()) continue;
       const k = s * n + i;
-      const em = expm1(ctx, delta.neg());
+      const em = expm1(ctx, delta.neg(), DECIMAL_JS_KERNEL);
       // sigma(S + Delta) - sigma(S) = -Z Zc (e^-Delta - 1) / (1 + Zc (e^-Delta - 1))
       const dZ = Z[k]!.times(Zc[k]!).times(em).neg().div(ctx.one.plus(Zc[k]!.times(em)));
       for (let q = 0; q < next.nOut; q++) {

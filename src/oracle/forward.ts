@@ -2,7 +2,7 @@ import type { Batch, Network } from '../network/types.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { toDecimals } from './exact.js';
-import { crossEntropyFromLogit, sigmoidPair } from './functions.js';
+import { crossEntropyFromLogit, DECIMAL_JS_KERNEL, sigmoidPair } from './functions.js';
 
 /** A network's parameters as exact Decimals: `W[l][j * nOut + i]`, `b[l]` or null. */
 export interface DecimalNetwork {
@@ -34,7 +34,8 @@ export function decimalNetwork(ctx: OracleContext, network: Network): DecimalNet
 
 /**
  * Forward pass and loss in decimal: S_i = sum_j Y_j W_ji (+ b_i), Z_i = 1/(1 + e^(-S_i)), and
- * E = sum_b sum_i [t softplus(-S_i) + (1-t) softplus(S_i)] (divided by B n_L for "mean").
+ * E = sum_b sum_i [t softplus(-S_i) + (1-t) softplus(S_i)] (divided by B n_L for "mean"). The plain
+ * second implementation of the oracle: decimal.js's own exp and ln, nothing of the BigFloat core.
  */
 export function oracleForward(ctx: OracleContext, network: Network, batch: Batch, params = decimalNetwork(ctx, network)): OracleForward {
   const B = batch.size;
@@ -57,7 +58,7 @@ export function oracleForward(ctx: OracleContext, network: Network, batch: Batch
         let Si = b ? b[i]! : ctx.zero;
         for (let j = 0; j < nIn; j++) Si = Si.plus(Y[s * nIn + j]!.times(W[j * nOut + i]!));
         const k = s * nOut + i;
-        const pair = sigmoidPair(ctx, Si);
+        const pair = sigmoidPair(ctx, Si, DECIMAL_JS_KERNEL);
         Sl[k] = Si;
         Zl[k] = pair.Z;
         Zcl[k] = pair.Zc;
@@ -72,7 +73,7 @@ export function oracleForward(ctx: OracleContext, network: Network, batch: Batch
   });
   const SL = S[S.length - 1]!;
   const fL = f[f.length - 1]!;
-  const terms = SL.map((Si, k) => crossEntropyFromLogit(ctx, Si, fL[k]!, T[k]!));
+  const terms = SL.map((Si, k) => crossEntropyFromLogit(ctx, Si, fL[k]!, T[k]!, DECIMAL_JS_KERNEL));
   let E = ctx.zero;
   for (const term of terms) E = E.plus(term);
   if (network.reduction === 'mean') E = E.div(B * network.layers[network.layers.length - 1]!.nOut);
