@@ -44,3 +44,10 @@ const det = await detection();
 console.log('\n[issue 3] detection power of the default run (200 cases, seed 42), one entry scaled by (1 + eps):');
 for (const r of det.rows) console.log(`  eps ${r.eps.toExponential(0).padStart(6)}: ${r.verdict}${r.verdict === 'wrong' ? ` (after ${r.casesUntilCaught} case(s))` : ''}`);
 console.log(`  false alarm on the unmodified reference: ${det.falseAlarm ? 'YES' : 'no'}`);
+
+// Issue 10, part 6: no false alarm on correct code that is not ours (every correct fixture, 2000
+// cases per class, judged under --strict), and how much of STABLE_SLACK their errors use
+const falseAlarms = await import('./falseAlarms.mjs');
+console.log('\n[issue 10] false alarms on correct fixtures (2000 cases per class, --strict); max ratio = error / stable bound without STABLE_SLACK:');
+falseAlarms.printHeader();
+falseAlarms.printSummary(await falseAlarms.falseAlarms({ cases: 2000, onClass: (stats, seconds) => falseAlarms.printRows(stats, seconds) }));
