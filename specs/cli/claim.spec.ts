@@ -110,6 +110,11 @@ describe('claim and the corpus', () => {
     const again = { stdout: '', stderr: '', out: (t: string) => { again.stdout += t; }, err: (t: string) => { again.stderr += t; } };
     expect(runClaim(parseClaimArgs(['--corpus', dir, '--runs', '20', '(Z - t) * Z * (1 - Z) * Y']), again)).toBe(1);
     expect(again.stdout).toContain('a stored counterexample still disproves it');
+    // the full worked example and the factor analysis, as on the first run
+    expect(again.stdout).toContain('network (1 layer');
+    expect(again.stdout).toContain('  claimed            ');
+    expect(again.stdout).toContain('which factor differs');
+    expect(again.stdout).toContain('extra in the claim');
     const other = { stdout: '', stderr: '', out: (t: string) => { other.stdout += t; }, err: (t: string) => { other.stderr += t; } };
     expect(runClaim(parseClaimArgs(['--corpus', dir, '--runs', '20', '(Z - t) * Y']), other)).toBe(0);
   });

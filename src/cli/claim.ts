@@ -8,8 +8,9 @@ import { readCorpus, saveToCorpus, DEFAULT_CORPUS_DIR } from '../verify/corpus.j
 import { parseArgs } from 'node:util';
 import { checkClaim, checkClaimOn } from '../claims/check.js';
 import { ClaimError } from '../claims/errors.js';
+import { buildCounterexample } from '../claims/counterexample.js';
 import { claimCounterexampleJson, formatClaimResult } from '../claims/format.js';
-import { TARGETS } from '../claims/resolve.js';
+import { resolveClaim, TARGETS } from '../claims/resolve.js';
 import type { Arithmetic, ClaimLayer, ClaimResult, TargetName } from '../claims/types.js';
 import { UsageError } from './errors.js';
 
@@ -147,13 +148,20 @@ export function runClaim(args: ClaimArgs, io: CommandIo): number {
     // stored counterexamples first: a claim disproved before is tried on its old counterexample
     const stored = readCorpus(args.corpus, key);
     for (const bad of stored.skipped) io.err(`claim: skipped a corrupt corpus file: ${bad.file}: ${bad.reason}\n`);
+    const evaluation = { precision: args.digits, ...(args.minDigits !== null ? { minDigits: args.minDigits } : {}) };
     for (const named of stored.cases) {
-      const check = checkClaimOn(claim, named.case, { precision: args.digits });
+      const started = performance.now();
+      const check = checkClaimOn(claim, named.case, evaluation);
       if (!check.holds && check.worst) {
-        const w = check.worst;
-        io.out(`claim: ${args.formula}\nverdict: FALSE  (a stored counterexample still disproves it: ${named.name})\n`);
-        io.out(`  at layer ${w.entry.layer + 1}, entry [j=${w.entry.input}][i=${w.entry.unit}]: claimed ${w.claimed?.toSignificantDigits(20).toString() ?? 'not a finite number'}, true ${w.truth.toSignificantDigits(20).toString()}\n`);
-        io.out(`  the counterexample (a --case file): ${named.name}\n`);
+        // the full worked example and the factor analysis, as when the counterexample was found
+        const r = resolveClaim(claim, evaluation);
+        const twin = r.arithmetic === 'decimal' ? r : resolveClaim({ ...claim, arithmetic: 'decimal' }, evaluation);
+        const counterexample = buildCounterexample(r, twin, check, 0, null);
+        const replayed: ClaimResult = { verdict: 'false', claim: r.description, cases: 1, minDigits: r.minDigits, seed: args.seed, counterexample, durationMs: performance.now() - started };
+        const lines = formatClaimResult(replayed).split('\n');
+        lines[1] = `verdict: FALSE  (a stored counterexample still disproves it: ${named.name}; ${((performance.now() - started) / 1000).toFixed(1)} s)`;
+        io.out(`${lines.join('\n')}\n`);
+        io.out(`the counterexample (a --case file): ${named.name}\n`);
         return 1;
       }
     }
