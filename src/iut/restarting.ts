@@ -6,10 +6,18 @@ import type { Iut, RequestOptions } from './types.js';
 export const DEFAULT_MAX_CRASHES = 100;
 
 /**
+ * Crashes after which an implementation that has never answered a single gradients request is not
+ * started again, whatever `maxCrashes` says: it crashes on every request, and each restart only
+ * costs another start-up (a hundred of them took 10 to 20 s).
+ */
+export const NEVER_ANSWERED_CRASHES = 10;
+
+/**
  * An implementation that is started again when it crashes, so one crash does not end a run: the
  * request that crashed it rejects with `E_IUT_ERROR` (the case is judged wrong, shrunk and saved
  * like any failure, with the crash in the message), and the next request goes to a fresh process.
- * After `maxCrashes` crashes it stops restarting and the crash is final (`E_IUT_CRASH`).
+ * After `maxCrashes` crashes it stops restarting and the crash is final (`E_IUT_CRASH`), and so
+ * after {@link NEVER_ANSWERED_CRASHES} when it has never answered a request (it crashes on every one).
  * A timeout also restarts the process (a process that stopped answering is of no further use) but
  * stays final for the run, as a hang is the verifier's to report, not a value to judge.
  */
@@ -18,6 +26,8 @@ export class RestartingIut implements Iut {
   private current: Promise<Iut>;
   private crashes = 0;
   private closed = false;
+  /** Whether any gradients request was ever answered (a result or an error answer: the process was alive). */
+  private answered = false;
 
   constructor(private readonly start: () => Promise<Iut>, label: string, private readonly maxCrashes: number = DEFAULT_MAX_CRASHES, first?: Iut) {
     this.label = label;
@@ -36,8 +46,11 @@ export class RestartingIut implements Iut {
   async gradients(network: NetworkJson, batch: BatchJson, options?: RequestOptions): Promise<unknown> {
     const iut = await this.current;
     try {
-      return await iut.gradients(network, batch, options);
+      const answer = await iut.gradients(network, batch, options);
+      this.answered = true;
+      return answer;
     } catch (error) {
+      if (error instanceof IutError && error.code === 'E_IUT_ERROR') this.answered = true;
       // once closed, a process that ends is not a crash and is not started again
       if (this.closed || !(error instanceof IutError) || (error.code !== 'E_IUT_CRASH' && error.code !== 'E_IUT_TIMEOUT')) throw error;
       if (error.code === 'E_IUT_TIMEOUT') {
@@ -47,6 +60,9 @@ export class RestartingIut implements Iut {
       this.crashes += 1;
       if (this.crashes > this.maxCrashes) {
         throw new IutError('E_IUT_CRASH', `${error.message} (crash ${this.crashes}: more than ${this.maxCrashes} crashes, no more restarts)`, error.request ? { request: error.request } : {});
+      }
+      if (!this.answered && this.crashes >= NEVER_ANSWERED_CRASHES) {
+        throw new IutError('E_IUT_CRASH', `${error.message} (crash ${this.crashes}: it crashed on every request so far and never answered one (${NEVER_ANSWERED_CRASHES} crashes): no more restarts)`, error.request ? { request: error.request } : {});
       }
       this.current = this.restart(iut);
       throw new IutError('E_IUT_ERROR', `the implementation crashed on this request and was restarted (crash ${this.crashes} of at most ${this.maxCrashes}): ${error.message}`, error.request ? { request: error.request } : {});
