@@ -28,7 +28,8 @@ function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number, when
     // with a marker, the signal goes half a second after the implementation's process exists
     const marker = /\S*-\d{10,}/.exec(args.join(' '))?.[0];
     const poll = when === null && marker ? setInterval(() => {
-      if (processesWith(marker).some((line) => line.trim().startsWith('python3'))) {
+      // python3 itself, not the shell that started it (python3 may be shown by its full path)
+      if (processesWith(marker).some((line) => /^(\S*\/)?python3\s/.test(line.trim()))) {
         clearInterval(poll);
         setTimeout(send, 500);
       }
@@ -55,8 +56,10 @@ describe('interruptions', () => {
     expect(r.msToExit).toBeLessThan(1500);
     expect(r.stdout).toContain('verdict: CORRECT');
     expect(r.stdout).toMatch(/note: interrupted \(SIGINT\): \d+ of 400 cases were run/);
-    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { casesRun: number; interrupted: boolean };
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { casesRun: number; interrupted: boolean; exitCode: number };
     expect(report.interrupted).toBe(true);
+    expect(report.exitCode).toBe(130);
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toContain('<property name="exitCode" value="130"/>');
     expect(report.casesRun).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'r.xml'))).toBe(true);
     expect(processesWith(marker)).toEqual([]);
@@ -64,8 +67,10 @@ describe('interruptions', () => {
 
   it('SIGTERM during a hanging request: exits 143 promptly, the implementation killed', async () => {
     const marker = `hang-${Date.now()}`;
-    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py hang 1 ${marker}`, '--runs', '10', '--timeout', '60000', '--quiet', '--corpus', mkdtempSync(join(tmpdir(), 'bo-sigterm-'))], 'SIGTERM', 60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'bo-sigterm-'));
+    const r = await interrupt(['verify', '--cmd', `python3 fixtures/hostile/hostile.py hang 1 ${marker}`, '--runs', '10', '--timeout', '60000', '--quiet', '--corpus', dir, '--json', join(dir, 'r.json')], 'SIGTERM', 60_000);
     expect(r.code).toBe(143);
+    expect((JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { exitCode: number }).exitCode).toBe(143);
     expect(r.msToExit).toBeLessThan(1500);
     expect(r.stdout).toContain('note: interrupted (SIGTERM)');
     expect(processesWith(marker)).toEqual([]);

@@ -62,6 +62,8 @@ export function failure(over: Partial<FailureReport> = {}): FailureReport {
     case: SMALL_CASE,
     name: null,
     shrinkSteps: 7,
+    shrinkStopped: null,
+    repeat: null,
     replay: { seed: 42, path: '12:0:3', file: null },
     ...over,
   };
@@ -80,6 +82,7 @@ export function report(over: Partial<VerifyReport> = {}): VerifyReport {
     runs: 10,
     shard: null,
     casesRun: 10,
+    casesReplayed: 0,
     interrupted: false,
     stoppedEarly: false,
     classes: { typical: stats(10) },
@@ -191,7 +194,7 @@ export const GIVEN = report({
       replay: { seed: null, path: null, file: "cases/it's.json" },
     }),
   ],
-  nondeterminism: { checked: 2, differing: [{ where: 'layer 1, dE/db[i=0]', first: 0.125, second: null, case: SMALL_CASE }] },
+  nondeterminism: { checked: 2, differing: [{ where: 'layer 1, dE/db[i=0]', first: 0.125, second: null, beyondBound: false, case: SMALL_CASE }] },
   notes: ['the implementation gave different answers to the same case (1 of 2 cases checked twice)'],
 });
 

@@ -82,7 +82,7 @@ describe('githubAnnotations', () => {
       message: `the implementation gave different answers to the same case (1 of 2 cases checked twice); first at layer 1, dE/db[i=0]: 0.125, then not finite\ncase: ${JSON.stringify(SMALL_CASE)}`,
     });
     expect(lines[2]!.message).toBe('verdict INACCURATE (strict): 2 cases (module fixtures/implementations/correct.mjs), 0 wrong, 1 inaccurate, 1 non-deterministic, 1.2 s');
-    const swapped = { ...GIVEN, nondeterminism: { checked: 3, differing: [{ where: 'loss E', first: null, second: 1, case: SMALL_CASE }] } };
+    const swapped = { ...GIVEN, nondeterminism: { checked: 3, differing: [{ where: 'loss E', first: null, second: 1, beyondBound: false, case: SMALL_CASE }] } };
     expect(read(githubAnnotations(swapped)[1]!).message).toContain('first at loss E: not finite, then 1');
   });
 

@@ -14,20 +14,20 @@ function broken(edit: (json: any) => void): string[] {
 }
 
 describe('reportToJson', () => {
-  it.each(Object.entries(REPORTS))('%s: parses, starts with schemaVersion 1, and is valid against the schema', (_name, r) => {
+  it.each(Object.entries(REPORTS))('%s: parses, starts with schemaVersion 2, and is valid against the schema', (_name, r) => {
     const text = reportToJson(r);
     const json = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(json)[0]).toBe('schemaVersion');
-    expect(json.schemaVersion).toBe(1);
-    expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
+    expect(json.schemaVersion).toBe(2);
+    expect(text.split('\n')[1]).toBe('  "schemaVersion": 2,');
     expect(validateReportJson(json)).toEqual([]);
     const { schemaVersion, ...rest } = json;
-    expect(schemaVersion).toBe(1);
+    expect(schemaVersion).toBe(2);
     expect(Object.keys(rest)).toEqual(Object.keys(r));
   });
 
   it('keeps every finite value as it is', () => {
-    expect(parsed(INACCURATE)).toEqual(JSON.parse(JSON.stringify({ schemaVersion: 1, ...INACCURATE })));
+    expect(parsed(INACCURATE)).toEqual(JSON.parse(JSON.stringify({ schemaVersion: 2, ...INACCURATE })));
     expect(parsed(WRONG).durationMs).toBe(987.6543);
   });
 
@@ -46,8 +46,8 @@ describe('reportToJson', () => {
 
 describe('validateReportJson', () => {
   it('accepts the report object itself when all its numbers are finite, and names a non-finite one', () => {
-    expect(validateReportJson({ schemaVersion: 1, ...WRONG })).toEqual([]);
-    expect(validateReportJson({ schemaVersion: 1, ...CORRECT })).toEqual([
+    expect(validateReportJson({ schemaVersion: 2, ...WRONG })).toEqual([]);
+    expect(validateReportJson({ schemaVersion: 2, ...CORRECT })).toEqual([
       '$.classes.zeros.worstDigits: expected number or null, got Infinity (JSON holds no infinities or NaN: write null)',
     ]);
   });
@@ -71,10 +71,12 @@ describe('validateReportJson', () => {
 
   it('checks enums, constants and minimums', () => {
     expect(broken((j) => (j.verdict = 'ok'))).toEqual(['$.verdict: expected one of "correct", "inaccurate", "wrong", "error", got "ok"']);
-    expect(broken((j) => (j.exitCode = 3))).toEqual(['$.exitCode: expected one of 0, 1, 2, got 3']);
+    expect(broken((j) => (j.exitCode = 3))).toEqual(['$.exitCode: expected one of 0, 1, 2, 130, 143, got 3']);
     expect(broken((j) => (j.failures[0].outcome = 'correct'))).toEqual(['$.failures[0].outcome: expected one of "inaccurate", "wrong", got "correct"']);
     expect(broken((j) => (j.failures[0].cancellation = 'rounding'))[0]).toMatch(/^\$\.failures\[0\]\.cancellation: expected one of "slope", .*null, got "rounding"$/);
-    expect(broken((j) => (j.schemaVersion = 2))).toEqual(['$.schemaVersion: expected 1, got 2']);
+    expect(broken((j) => (j.schemaVersion = 1))).toEqual(['$.schemaVersion: expected 2, got 1']);
+    expect(broken((j) => (j.failures[0].kind = 'state'))[0]).toBe('$.failures[0].kind: expected one of "value", "non-finite", "shape", "error", "repeat", got "state"');
+    expect(broken((j) => (j.failures[0].repeat = { where: 'loss E', first: 1, second: 2 }))).toEqual(['$.failures[0].repeat.beyondBound: required field missing']);
     expect(broken((j) => (j.tool = 'other'))).toEqual(['$.tool: expected "backprop-oracle", got "other"']);
     expect(broken((j) => (j.runs = -1))).toEqual(['$.runs: expected at least 0, got -1']);
     expect(broken((j) => (j.implementation.description.precision = 'float16'))).toEqual(['$.implementation.description.precision: expected one of "float64", "float32", got "float16"']);
@@ -117,7 +119,7 @@ describe('REPORT_JSON_SCHEMA', () => {
     expect(REPORT_JSON_SCHEMA.required).toEqual(['schemaVersion', ...Object.keys(WRONG)]);
     expect(Object.keys(REPORT_JSON_SCHEMA.properties!)).toEqual(REPORT_JSON_SCHEMA.required);
     expect(REPORT_JSON_SCHEMA.properties!.verdict!.enum).toEqual(['correct', 'inaccurate', 'wrong', 'error']);
-    expect(REPORT_JSON_SCHEMA.properties!.exitCode!.enum).toEqual([0, 1, 2]);
+    expect(REPORT_JSON_SCHEMA.properties!.exitCode!.enum).toEqual([0, 1, 2, 130, 143]);
     expect(REPORT_JSON_SCHEMA.$defs!.failure!.required).toEqual(Object.keys(failure()));
   });
 

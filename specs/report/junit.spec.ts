@@ -183,11 +183,15 @@ describe('reportToJunit', () => {
     expect(child(d, 'failure')).toBeUndefined();
     expect(d.attributes.classname).toBe('determinism');
     const err = child(d, 'system-err')!.text;
-    expect(err).toContain('warning: the implementation gave different answers to the same case (1 of 2 cases checked twice)');
+    expect(err).toContain('warning: the implementation gave different answers to the same case (1 time(s), 0 beyond the bound; 2 cases checked twice)');
+    expect(err).toContain('layer 1, dE/db[i=0]: first 0.125, then not finite (within the bound)');
     expect(err).toContain('layer 1, dE/db[i=0]: first 0.125, then not finite');
-    const reversed = { ...GIVEN, nondeterminism: { checked: 1, differing: [{ where: 'loss E', first: null, second: 2, case: SMALL_CASE }] } };
+    const reversed = { ...GIVEN, nondeterminism: { checked: 1, differing: [{ where: 'loss E', first: null, second: 2, beyondBound: false, case: SMALL_CASE }] } };
     expect(child(testCase(reversed, 'determinism'), 'system-err')!.text).toContain('loss E: first not finite, then 2');
     expect(junit(CORRECT).cases.map((c) => c.attributes.name)).not.toContain('determinism');
+    // beyond the bound, the two answers make a failing "determinism" test case
+    const beyond = { ...GIVEN, nondeterminism: { checked: 1, differing: [{ where: 'loss E', first: 1, second: 2, beyondBound: true, case: SMALL_CASE }] } };
+    expect(child(testCase(beyond, 'determinism'), 'failure')!.attributes).toMatchObject({ type: 'wrong', message: 'answered the same case differently, beyond the bound, at loss E: 1 then 2' });
   });
 
   it('keeps the run in <properties> and the notes in the suite\'s <system-out>', () => {
@@ -200,10 +204,12 @@ describe('reportToJunit', () => {
     expect(child(junit(CORRECT).suite, 'system-out')).toBeUndefined();
   });
 
-  it('still shows a failure whose property passed, or had no test case', () => {
+  it('fails a test case for a wrong failure whose property passed (a shrunk case can fail worse), or that had no test case', () => {
     const shape = failure({ where: 'result', kind: 'shape', message: 'malformed result: gradients[0] has 2 rows, expected 1', shrinkSteps: null, replay: { seed: null, path: null, file: null } });
     const elsewhere = report({ failures: [shape] });
-    expect(child(testCase(elsewhere, 'result (typical)'), 'system-out')!.text.split('\n')).toEqual([
+    const placed = child(testCase(elsewhere, 'result (typical)'), 'failure')!;
+    expect(placed.attributes).toMatchObject({ type: 'wrong', message: 'a case found while shrinking is wrong: malformed result: gradients[0] has 2 rows, expected 1' });
+    expect(placed.text.split('\n')).toEqual([
       'result of 10 typical case(s): 10 correct, 0 inaccurate, 0 wrong',
       '',
       'wrong (typical): malformed result: gradients[0] has 2 rows, expected 1',
@@ -213,6 +219,9 @@ describe('reportToJunit', () => {
     const out = child(junit(nowhere).suite, 'system-out')!.text;
     expect(out).toContain('wrong (tiny): loss E');
     expect(out).toContain('wrong (typical): output wrong');
+    expect(junit(nowhere).cases.filter((c) => child(c, 'failure')).map((c) => c.attributes.name)).toEqual(['counterexample (tiny)', 'counterexample (typical)']);
+    // an inaccurate one without --strict passes, as the run does
+    expect(junit(report({ failures: [failure({ origin: 'tiny', outcome: 'inaccurate' })] })).cases.filter((c) => child(c, 'failure'))).toEqual([]);
   });
 
   it('derives every time from durationMs: apportioned by cases, equal for equal reports', () => {

@@ -52,7 +52,8 @@ describe('the counterexample corpus', () => {
     const second = capture();
     expect(await run(['verify', '--impl', 'fixtures/implementations/buggy-wrong-sign.mjs', '--runs', '30', '--quiet', '--corpus', dir], second)).toBe(1);
     expect(second.stdout).toContain('replayed 1 stored counterexample(s) first: one still fails, so no new case was generated');
-    expect(second.stdout).toContain(`WRONG at layer 1, dE/dW[j=0][i=0] (case ${stored.cases[0]!.name}`);
+    expect(second.stdout).toContain(`WRONG at layer 1, dE/dW[j=0][i=0] (stored case ${stored.cases[0]!.name}, shrunk in `);
+    expect(second.stdout).toMatch(/verdict: WRONG {2}\(1 stored case replayed, 0 of 30 generated cases/);
     // a fixed implementation passes its old counterexamples, then the generated cases
     const fixed = capture();
     expect(await run(['verify', '--impl', 'fixtures/implementations/correct.mjs', '--runs', '10', '--quiet', '--corpus', dir], fixed)).toBe(0);
@@ -61,6 +62,26 @@ describe('the counterexample corpus', () => {
     writeFileSync(join(keyFolder(dir, 'fixtures/implementations/correct.mjs'), 'x.json'), readFileSync(stored.cases[0]!.name));
     expect(await run(['verify', '--impl', 'fixtures/implementations/correct.mjs', '--runs', '10', '--quiet', '--corpus', dir], replayed)).toBe(0);
     expect(replayed.stdout).toContain('replayed 1 stored counterexample(s) first: all pass now');
+  });
+
+  it('a replayed stored case counts in the headline, and when it still fails it is shrunk and the smaller case saved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bo-corpus-'));
+    const label = 'fixtures/implementations/buggy-wrong-sign.mjs';
+    // a big stored case: 3 layers 3-4-4-2, batch 3, full doubles
+    const row = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => Math.round(Math.sin(7 * k + 3 * i) * 1e6) / 1e6 + 0.123456789);
+    const network = { layers: [{ weights: [0, 1, 2].map((k) => row(4, k)), bias: row(4, 9) }, { weights: [3, 4, 5, 6].map((k) => row(4, k)), bias: null }, { weights: [7, 8, 9, 10].map((k) => row(2, k)), bias: row(2, 11) }], reduction: 'sum' as const };
+    const batch = { inputs: [12, 13, 14].map((k) => row(3, k)), targets: [[1, 0], [0.25, 1], [0, 0.5]] };
+    const stored = saveToCorpus(dir, { key: label, network, batch, found: { outcome: 'wrong' } });
+    const io = capture();
+    expect(await run(['verify', '--impl', label, '--runs', '30', '--quiet', '--corpus', dir], io)).toBe(1);
+    expect(io.stdout).toMatch(/verdict: WRONG {2}\(1 stored case replayed, 0 of 30 generated cases/);
+    expect(io.stdout).toContain(`(stored case ${stored}, shrunk in `);
+    const shrunk = readCorpus(dir, label).cases.find((c) => c.name !== stored)!;
+    expect(shrunk).toBeDefined();
+    expect(shrunk.case.network.layers.length).toBeLessThanOrEqual(1);
+    expect(shrunk.case.batch.size).toBe(1);
+    expect(Math.max(...shrunk.case.network.layers.map((l) => l.nOut), shrunk.case.batch.nIn)).toBeLessThanOrEqual(1);
+    expect(io.stdout).toContain(`--case ${shrunk.name}`);
   });
 
   it('replay FILE runs one saved counterexample', async () => {

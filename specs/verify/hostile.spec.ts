@@ -84,19 +84,26 @@ describe('hostile implementations over JSON Lines', () => {
       const file = readdirSync(r.corpus, { recursive: true }).map(String).find((f) => f.endsWith('.json'))!;
       const c = JSON.parse(readFileSync(join(r.corpus, file), 'utf8')) as { batch: { inputs: number[][] } };
       expect(c.batch.inputs.length).toBeGreaterThanOrEqual(2);
-      expect(r.stdout, mode).toContain('shrinking stopped early, the implementation could not go on');
+      expect(r.stdout, mode).toContain('shrinking stopped early: the implementation could not go on');
     }
   });
 
   it('crashing on every request: restarted at most --max-crashes times; with no restarts left before any case is judged, exit 2', async () => {
     const r = await hostile('exit-always', ['--max-crashes', '3']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('shrinking stopped early, the implementation could not go on');
+    expect(r.stdout).toContain('shrinking stopped early: the implementation could not go on');
     expect(r.stdout).toContain('more than 3 crashes, no more restarts');
     const none = await hostile('exit-always', ['--max-crashes', '0']);
     expect(none.code).toBe(2);
     expect(none.stdout).toContain('the verifier could not finish: E_IUT_CRASH');
     expect(none.stdout).toContain('more than 0 crashes, no more restarts');
+  });
+
+  it('crashing on every request, with the default --max-crashes: stops restarting within a few seconds', async () => {
+    const r = await hostile('exit-always', ['--max-crashes', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('it crashed on every request so far and never answered one');
+    expect(r.ms).toBeLessThan(5000);
   });
 
   it('exits before describe: could not start, exit 2', async () => {

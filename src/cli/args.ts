@@ -13,6 +13,8 @@ export interface VerifyArgs {
   precision: 'float32' | 'float64' | null;
   strict: boolean;
   timeBudget: number | null;
+  /** Most seconds spent shrinking a failure (default 30). */
+  shrinkBudget: number;
   timeout: number;
   maxCrashes: number;
   json: string | null;
@@ -24,6 +26,8 @@ export interface VerifyArgs {
   quiet: boolean;
   mode: 'cases' | 'directional';
   directions: number;
+  /** `replay FILE`: the file may name the implementation when neither --impl nor --cmd does. */
+  replay?: string;
 }
 
 /** Options of `backprop-oracle self-check`: the three-way check of reference, oracle and finite differences. */
@@ -43,12 +47,16 @@ export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { comma
 /** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
 export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
 
+/** Seconds of shrinking unless --shrink-budget says otherwise (the engine's default). */
+export const DEFAULT_SHRINK_BUDGET = 30;
+
 export const USAGE = `Usage: backprop-oracle <command> [options]
 
 Commands:
   verify       verify an implementation (or, with neither --impl nor --cmd, the built-in reference)
                against the decimal oracle on generated networks or on given cases
-  replay FILE  run one saved counterexample (or case file) again: verify --case FILE
+  replay FILE  run one saved counterexample (or case file) again: verify --case FILE, against the
+               implementation the file records unless --impl or --cmd names one
   decay        measure the vanishing gradient: gradient norm per layer against the derived bound (decay --help)
   claim        check a claimed formula for a gradient entry; a false one gets a worked counterexample
   catalogue    run the classic wrong derivations live and print their kill status
@@ -64,7 +72,10 @@ verify options:
   --max-layers L        most layers generated, 1 to 12 (default 6; the implementation's maxLayers also applies)
   --precision P         float32 or float64: the implementation's arithmetic, overriding its description
   --strict              fail on inaccurate values too (exit 1)
-  --time-budget SEC     stop generating new cases after SEC seconds; what was found is still reported
+  --time-budget SEC     stop generating new cases after SEC seconds (shrinking ends by then too);
+                        what was found is still reported
+  --shrink-budget SEC   most seconds spent shrinking a failure (default ${DEFAULT_SHRINK_BUDGET}); then the smallest
+                        case found so far is reported, saying that shrinking stopped early
   --max-crashes N       restart a crashed --cmd process at most N times (default 100), then stop
   --timeout MS          per-request timeout base (default 5000), plus 1 ms per thousand weights x samples
   --json FILE           write the full report as JSON
@@ -86,7 +97,8 @@ self-check options: --runs N, --seed S, --max-layers L, --digits D, --json FILE,
 
 Exit codes: 0 correct (or inaccurate without --strict), 1 wrong (or inaccurate with --strict),
 2 the verifier could not do its job (bad arguments, unreadable case, the implementation would
-not start, crashed or broke the protocol).`;
+not start, crashed or broke the protocol, no case could be judged, what was found could not be
+written), 130 / 143 interrupted by SIGINT / SIGTERM. The JSON and JUnit reports say the same.`;
 
 function integer(command: string, option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -149,13 +161,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (command === 'replay') {
     const [file, ...more] = rest;
     if (file === undefined || file.startsWith('--')) throw new UsageError('replay: name the counterexample file: backprop-oracle replay FILE [--impl F | --cmd C]');
-    return { ...parseCommandLine(['verify', ...more]), cases: [file] } as VerifyArgs;
+    return { ...parseCommandLine(['verify', ...more]), cases: [file], replay: file } as VerifyArgs;
   }
   if (command === 'claim' || command === 'catalogue') throw new UsageError(`${command} has its own parser: parse${command === 'claim' ? 'Claim' : 'Catalogue'}Args in src/cli/${command}.ts`);
   if (command !== 'verify') throw new UsageError(`unknown command "${command}"; commands: verify, replay, claim, catalogue, decay, self-check, help`);
   const v = parse(command, rest, {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
-    'time-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,
+    'time-budget': str, 'shrink-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,
     case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' }, mode: str, directions: str,
   });
   const s = (k: string): string | undefined => v[k] as string | undefined;
@@ -174,24 +186,30 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (cases.some((c) => c.trim() === '')) throw new UsageError('verify: --case needs a file or folder name');
   if (s('save-counterexamples') !== undefined && s('corpus') !== undefined) throw new UsageError('verify: give --corpus or --save-counterexamples (the same option), not both');
   const saveDir = s('corpus') ?? s('save-counterexamples');
+  const runs = integer(command, 'runs', s('runs'), 200, 1, 10_000_000);
+  const shard = parseShard(s('shard'));
+  if (shard && shard.index > runs && path === undefined && cases.length === 0) {
+    throw new UsageError(`verify: shard ${shard.index}/${shard.count} of ${runs} run${runs === 1 ? '' : 's'} holds no case: use fewer shards or more runs`);
+  }
   if (saveDir !== undefined && saveDir.trim() === '') throw new UsageError(`verify: --${s('corpus') !== undefined ? 'corpus' : 'save-counterexamples'} needs a folder name`);
   return {
     command: 'verify',
     impl,
     cmd: cmd ?? null,
-    runs: integer(command, 'runs', s('runs'), 200, 1, 10_000_000),
+    runs,
     seed: integer(command, 'seed', s('seed'), 42, -(2 ** 31), 2 ** 31 - 1),
     path: path ?? null,
     maxLayers: integer(command, 'max-layers', s('max-layers'), 6, 1, 12),
     precision: (precision as 'float32' | 'float64' | undefined) ?? null,
     strict: v.strict === true,
     timeBudget: positiveNumber(command, 'time-budget', s('time-budget')),
+    shrinkBudget: positiveNumber(command, 'shrink-budget', s('shrink-budget')) ?? DEFAULT_SHRINK_BUDGET,
     timeout: integer(command, 'timeout', s('timeout'), 5_000, 1, 3_600_000),
     maxCrashes: integer(command, 'max-crashes', s('max-crashes'), 100, 0, 1_000_000),
     json: fileName(command, 'json', s('json')),
     junit: fileName(command, 'junit', s('junit')),
     saveCounterexamples: saveDir ?? DEFAULT_COUNTEREXAMPLE_DIR,
-    shard: parseShard(s('shard')),
+    shard,
     cases,
     digits: integer(command, 'digits', s('digits'), 50, 30, 200),
     quiet: v.quiet === true,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { referenceImplementation } from '../iut/builtin.js';
 import { IutError } from '../iut/errors.js';
 import { startCommand } from '../iut/jsonLines.js';
@@ -11,8 +11,8 @@ import { formatSelfCheck, selfCheckToJson } from '../report/selfCheckText.js';
 import { formatReport } from '../report/text.js';
 import { verifyCases } from '../verify/cases.js';
 import { readCorpus } from '../verify/corpus.js';
-import { verifyGenerated, type Progress } from '../verify/engine.js';
-import type { VerifyReport } from '../verify/report.js';
+import { settleReport, verifyGenerated, type Progress } from '../verify/engine.js';
+import type { ExitCode, VerifyReport } from '../verify/report.js';
 import { selfCheck } from '../verify/selfCheck.js';
 import { parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './args.js';
 import { readCases } from './cases.js';
@@ -28,14 +28,20 @@ export interface Io {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A progress display: one rewritten line on a terminal, a plain line per tenth otherwise. */
+/** How often, at most, a display that is not a terminal prints a line about the shrinking. */
+const PLAIN_SHRINK_INTERVAL_MS = 5_000;
+
+/** A progress display: one rewritten line on a terminal, a plain line per tenth (and while shrinking, every few seconds) otherwise. */
 function progressDisplay(io: Io, quiet: boolean, timeBudget: number | null): { update: (p: Progress) => void; end: () => void } {
   let lastPlain = -1;
+  let lastShrinkLine = Number.NEGATIVE_INFINITY;
   let drawn = false;
   const line = (p: Progress): string => {
     const left = timeBudget !== null ? `, ${Math.max(0, timeBudget - p.elapsedMs / 1000).toFixed(0)} s left` : '';
-    const base = `${p.done}/${p.total} cases, ${p.wrong} wrong, ${p.inaccurate} inaccurate${left}`;
-    return p.phase === 'shrink' ? `${base}; shrinking (${p.shrinkSteps} steps)` : base;
+    const base = `${p.done}/${p.total} cases, ${p.wrong} wrong, ${p.inaccurate} inaccurate`;
+    if (p.phase !== 'shrink') return `${base}${left}`;
+    const s = p.shrink;
+    return s ? `${base}; shrinking: ${s.steps} steps, best so far ${s.best}, ${(s.leftMs / 1000).toFixed(s.leftMs < 10_000 ? 1 : 0)} s left` : `${base}; shrinking (${p.shrinkSteps} steps)`;
   };
   return {
     update: (p) => {
@@ -43,7 +49,12 @@ function progressDisplay(io: Io, quiet: boolean, timeBudget: number | null): { u
       if (io.isTTY) {
         io.err(`\r\x1b[2K${line(p)}`);
         drawn = true;
-      } else if (p.phase === 'generate' && (p.done === p.total || Math.floor((10 * p.done) / p.total) > lastPlain)) {
+      } else if (p.phase === 'shrink') {
+        if (p.elapsedMs - lastShrinkLine >= PLAIN_SHRINK_INTERVAL_MS) {
+          lastShrinkLine = p.elapsedMs;
+          io.err(`${line(p)}\n`);
+        }
+      } else if (p.done === p.total || Math.floor((10 * p.done) / p.total) > lastPlain) {
         lastPlain = Math.floor((10 * p.done) / p.total);
         io.err(`${line(p)}\n`);
       }
@@ -54,37 +65,106 @@ function progressDisplay(io: Io, quiet: boolean, timeBudget: number | null): { u
   };
 }
 
-async function openIut(args: VerifyArgs, io: Io): Promise<Iut> {
+/** The implementation a run verifies: a module, a command, or the built-in reference. */
+type Target = { impl: string } | { cmd: string } | { builtin: true };
+
+/** The label of the built-in reference (reports and the corpus name it so). */
+const BUILTIN_LABEL = 'built-in float64 reference';
+
+const MODULE_FILE = /\.(m|c)?(j|t)s$/;
+
+/**
+ * The implementation a saved counterexample records (`replay FILE` without --impl or --cmd): the
+ * `found.target` the verifier writes, or for an older file its key when that is the built-in
+ * reference or an existing module file. A message instead when it records none.
+ */
+function recordedTarget(file: string): Target | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return `replay: cannot read ${file}: ${(error as Error).message}`;
+  }
+  const entry = (typeof data === 'object' && data !== null ? data : {}) as { key?: unknown; found?: { target?: { impl?: unknown; cmd?: unknown; builtin?: unknown } } };
+  const target = entry.found?.target;
+  if (typeof target?.impl === 'string' && target.impl !== '') return { impl: target.impl };
+  if (typeof target?.cmd === 'string' && target.cmd.trim() !== '') return { cmd: target.cmd };
+  if (target?.builtin === true || entry.key === BUILTIN_LABEL) return { builtin: true };
+  const none = `replay: ${file} does not record the implementation it failed on: name it with --impl FILE or --cmd "COMMAND"`;
+  if (typeof entry.key !== 'string' || entry.key === '') return none;
+  if (MODULE_FILE.test(entry.key) && existsSync(entry.key)) return { impl: entry.key };
+  return `replay: ${file} records the implementation ${JSON.stringify(entry.key)} but not whether it is a module or a command: name it with --impl FILE or --cmd "COMMAND"`;
+}
+
+function targetOf(args: VerifyArgs): Target {
+  return args.impl ? { impl: args.impl } : args.cmd ? { cmd: args.cmd } : { builtin: true };
+}
+
+function targetWords(target: Target): string {
+  return 'impl' in target ? `--impl ${target.impl}` : 'cmd' in target ? `--cmd ${JSON.stringify(target.cmd)}` : 'the built-in reference';
+}
+
+async function openIut(args: VerifyArgs, target: Target, io: Io): Promise<Iut> {
   const log = (text: string): void => io.err(`[implementation] ${text}\n`);
-  if (args.impl) return loadModule(args.impl, { timeoutMs: args.timeout, log });
-  if (args.cmd) {
+  if ('impl' in target) return loadModule(target.impl, { timeoutMs: args.timeout, log });
+  if ('cmd' in target) {
     // a crashed process is started again (bounded), so one crash does not end the run
-    const cmd = args.cmd;
+    const cmd = target.cmd;
     const start = (): Promise<Iut> => startCommand(cmd, { timeoutMs: args.timeout, log });
     return new RestartingIut(start, cmd, args.maxCrashes, await start());
   }
-  return inProcess(referenceImplementation, 'built-in float64 reference', { timeoutMs: args.timeout });
+  return inProcess(referenceImplementation, BUILTIN_LABEL, { timeoutMs: args.timeout });
 }
 
-/** Writes every report the options ask for; a failure to write is reported and makes the exit code 2. */
-function writeReports(report: VerifyReport, args: VerifyArgs, io: Io): boolean {
-  let ok = true;
+/**
+ * Writes what the run found and the reports the options ask for, in that order: the corpus first
+ * (counterexamples set their replay paths), then the JSON and JUnit reports, whose exit code is
+ * the process's (130 / 143 after a signal, 2 when the corpus could not be written). A failure to
+ * write is reported. Returns the report as written, with the process's exit code.
+ */
+function writeReports(found: VerifyReport, args: VerifyArgs, target: Target, io: Io, signalExit: 130 | 143 | null): VerifyReport {
+  let failed = false;
   const attempt = (what: string, write: () => void): void => {
     try {
       write();
     } catch (error) {
-      ok = false;
+      failed = true;
       io.err(`verify: could not write ${what}: ${(error as Error).message}\n`);
     }
   };
-  if (report.failures.some((f) => f.origin !== 'given') || report.error?.case) attempt(`the counterexamples to the corpus ${args.saveCounterexamples}`, () => saveCounterexamples(report, args.saveCounterexamples));
+  const notes = [...found.notes];
+  if (found.failures.some((f) => f.origin !== 'given' || f.shrinkSteps !== null) || found.error?.case) {
+    attempt(`the counterexamples to the corpus ${args.saveCounterexamples}`, () => saveCounterexamples(found, args.saveCounterexamples, target));
+    if (failed) notes.push(`the counterexamples could not be written to the corpus ${args.saveCounterexamples} (exit 2)`);
+  }
+  const exit = (): ExitCode => signalExit ?? (failed ? 2 : 0);
+  let report = settleReport({ ...found, notes }, exit());
   if (args.json) attempt(`the JSON report to --json ${args.json}`, () => writeAtomically(args.json!, reportToJson(report) + '\n'));
-  if (args.junit) attempt(`the JUnit report to --junit ${args.junit}`, () => writeAtomically(args.junit!, reportToJunit(report)));
-  return ok;
+  if (args.junit) {
+    const before = failed;
+    attempt(`the JUnit report to --junit ${args.junit}`, () => writeAtomically(args.junit!, reportToJunit(report)));
+    // the JSON already written must say the exit code the process ends with
+    if (failed && !before && args.json) {
+      report = settleReport(report, exit());
+      attempt(`the JSON report to --json ${args.json}`, () => writeAtomically(args.json!, reportToJson(report) + '\n'));
+    }
+  }
+  return settleReport(report, exit());
 }
 
 async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
   const cases = args.cases.length > 0 ? readCases(args.cases) : null;
+  let target = targetOf(args);
+  if (args.replay !== undefined && !args.impl && !args.cmd) {
+    // replay FILE: the implementation the file failed on, never silently the built-in reference
+    const recorded = recordedTarget(args.replay);
+    if (typeof recorded === 'string') {
+      io.err(`${recorded}\n`);
+      return 2;
+    }
+    target = recorded;
+    io.err(`replay: the file records the implementation ${targetWords(target)}; verifying that\n`);
+  }
   // Ctrl-C or SIGTERM: stop the implementation, keep everything found, report it, exit 130 / 143
   const controller = new AbortController();
   let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
@@ -103,7 +183,7 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
     process.off('SIGTERM', onTerm);
   };
   try {
-    iut = await openIut(args, io);
+    iut = await openIut(args, target, io);
   } catch (error) {
     unlisten();
     if (error instanceof IutError) {
@@ -122,7 +202,7 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
   const display = progressDisplay(io, args.quiet, args.timeBudget);
   const stored = cases ? null : readCorpus(args.saveCounterexamples, opened.label);
   for (const s of stored?.skipped ?? []) io.err(`verify: skipped a corrupt corpus file: ${s.file}: ${s.reason}\n`);
-  let report: VerifyReport;
+  let found: VerifyReport;
   try {
     const options = {
       runs: args.runs,
@@ -130,6 +210,7 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       maxLayers: args.maxLayers,
       strict: args.strict,
       digits: args.digits,
+      shrinkBudgetSeconds: args.shrinkBudget,
       onProgress: display.update,
       signal: controller.signal,
       ...(stored && stored.cases.length > 0 ? { replay: stored.cases } : {}),
@@ -138,7 +219,7 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       ...(args.timeBudget !== null ? { timeBudgetSeconds: args.timeBudget } : {}),
       ...(args.shard !== null ? { shard: args.shard } : {}),
     };
-    report = !cases
+    found = !cases
       ? await verifyGenerated(opened, options)
       : args.mode === 'directional'
         ? await verifyDirectional(opened, cases, { digits: args.digits, seed: args.seed, strict: args.strict, directions: args.directions, ...(args.precision !== null ? { precision: args.precision } : {}) })
@@ -148,13 +229,13 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
     display.end();
     await opened.close();
   }
+  const signalExit = stoppedBy === null ? null : stoppedBy === 'SIGINT' ? 130 : 143;
   // files first (counterexamples set their replay paths), then the summary that names them
-  const written = writeReports(report, args, io);
-  const who = args.impl ? `--impl ${args.impl}` : args.cmd ? `--cmd ${JSON.stringify(args.cmd)}` : '';
+  const report = writeReports(found, args, target, io, signalExit);
+  const who = 'builtin' in target ? '' : targetWords(target);
   io.out(formatReport(report, `backprop-oracle verify ${who}`.trim()) + '\n');
   if (shouldAnnotate(io.env ?? {})) for (const line of githubAnnotations(report)) io.out(line + '\n');
-  if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
-  return written ? report.exitCode : 2;
+  return report.exitCode;
 }
 
 function runSelfCheck(args: SelfCheckArgs, io: Io): number {

@@ -55,7 +55,8 @@ function summary(report: VerifyReport): string {
     inaccurate += s.inaccurate;
   }
   const seed = report.seed !== null ? `, seed ${report.seed}` : '';
-  const cases = `${report.casesRun} ${report.casesRun === 1 ? 'case' : 'cases'}`;
+  const replayed = report.casesReplayed ?? 0;
+  const cases = `${report.casesRun} ${report.casesRun === 1 ? 'case' : 'cases'}${replayed > 0 ? ` and ${replayed} stored ${replayed === 1 ? 'case' : 'cases'} replayed` : ''}`;
   const parts = [`verdict ${verdictWord(report)}${report.strict ? ' (strict)' : ''}: ${cases}${seed} (${report.implementation.label})`];
   parts.push(`${wrong} wrong, ${inaccurate} inaccurate`);
   if (report.nondeterminism.differing.length > 0) parts.push(`${report.nondeterminism.differing.length} non-deterministic`);
@@ -85,7 +86,8 @@ export function githubAnnotations(report: VerifyReport): string[] {
     if (f.outcome === 'wrong' || report.strict) errors.push(item);
     else warnings.push(item);
   }
-  const differing = report.nondeterminism.differing;
+  // beyond the bound, two answers make the case wrong (a failure above); within it they are a warning
+  const differing = report.nondeterminism.differing.filter((d) => d.beyondBound !== true);
   if (differing.length > 0) {
     const first = differing[0]!;
     warnings.push({

@@ -14,12 +14,14 @@ import {
   type FailureReport,
   type NondeterminismReport,
   type PropertyStats,
+  type RepeatedAnswers,
   type Replay,
   type VerifyReport,
+  EXIT_CODES,
 } from '../verify/report.js';
 
 /** The version of the JSON report's layout; raised on any change a reader could trip over. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** The JSON of a report: the report's own fields after `schemaVersion`. */
 export type ReportJson = { schemaVersion: typeof REPORT_SCHEMA_VERSION } & VerifyReport;
@@ -53,7 +55,7 @@ const ORIGINS: CaseOrigin[] = [...MAGNITUDE_CLASSES, 'given'];
 const CANCELLATIONS = Object.keys(CANCELLATION_TEXT) as CancellationName[];
 const VERDICTS = keys<VerifyReport['verdict']>({ correct: 0, inaccurate: 0, wrong: 0, error: 0 });
 const FAILURE_OUTCOMES = keys<FailureReport['outcome']>({ inaccurate: 0, wrong: 0 });
-const FAILURE_KINDS = keys<FailureReport['kind']>({ value: 0, 'non-finite': 0, shape: 0, error: 0 });
+const FAILURE_KINDS = keys<FailureReport['kind']>({ value: 0, 'non-finite': 0, shape: 0, error: 0, repeat: 0 });
 const PRECISIONS = keys<VerifyReport['implementation']['precision']>({ float64: 0, float32: 0 });
 const PRECISION_FROM = keys<VerifyReport['implementation']['precisionFrom']>({ option: 0, description: 0, default: 0 });
 const MODES = keys<VerifyReport['mode']>({ generated: 0, cases: 0 });
@@ -156,13 +158,22 @@ const failure: JsonSchema = object({
   case: ref('case'),
   name: nullableText,
   shrinkSteps: { type: ['integer', 'null'], minimum: 0 },
+  shrinkStopped: { ...nullableText, description: 'why shrinking stopped before it was done (a budget ran out, the implementation could not go on): the case is the smallest found so far' },
+  repeat: { ...ref('repeat', ['object', 'null']), description: 'both answers, when the implementation answered this case twice and differently' },
   replay: ref('replay'),
 } satisfies PropertiesOf<FailureReport>);
 
-const nondeterminism: JsonSchema = object({
+const repeatedAnswers = {
   where: text,
   first: nullableNumber,
   second: nullableNumber,
+  beyondBound: { ...flag, description: 'one answer lies beyond the bound where they differ (the case is wrong); false: both within (a warning)' },
+} satisfies PropertiesOf<RepeatedAnswers>;
+
+const repeat: JsonSchema = untyped(object(repeatedAnswers));
+
+const nondeterminism: JsonSchema = object({
+  ...repeatedAnswers,
   case: ref('case'),
 } satisfies PropertiesOf<NondeterminismReport>);
 
@@ -194,7 +205,7 @@ export const REPORT_JSON_SCHEMA: JsonSchema = {
     schemaVersion: { const: REPORT_SCHEMA_VERSION },
     tool: { const: 'backprop-oracle' },
     verdict: { enum: VERDICTS },
-    exitCode: { enum: [0, 1, 2], description: '0 correct (or inaccurate without strict), 1 wrong (or inaccurate with strict), 2 error' },
+    exitCode: { enum: EXIT_CODES, description: "the process's exit code: 0 correct (or inaccurate without strict), 1 wrong (or inaccurate with strict), 2 error (the verifier could not do its job, judged no case, or could not write what it found), 130 / 143 interrupted by SIGINT / SIGTERM" },
     strict: flag,
     implementation: object({
       label: text,
@@ -207,6 +218,7 @@ export const REPORT_JSON_SCHEMA: JsonSchema = {
     runs: count,
     shard: { type: ['object', 'null'], required: ['index', 'count'], properties: { index: count, count: { type: 'integer', minimum: 1 } } },
     casesRun: count,
+    casesReplayed: { ...count, description: 'stored counterexamples of the corpus replayed and judged first' },
     interrupted: flag,
     stoppedEarly: flag,
     classes: {
@@ -221,12 +233,14 @@ export const REPORT_JSON_SCHEMA: JsonSchema = {
     notes: { type: 'array', items: text },
     durationMs: { type: 'number', minimum: 0 },
   } satisfies PropertiesOf<ReportJson>),
-  $defs: { propertyStats, cancellationStats, classStats, case: caseJson, replay, failure, nondeterminism, description },
+  $defs: { propertyStats, cancellationStats, classStats, case: caseJson, replay, failure, repeat, nondeterminism, description },
 };
 
 /** The report as pretty JSON (2 spaces), `schemaVersion` first; numbers that are not finite become null. */
 export function reportToJson(report: VerifyReport): string {
-  const json: ReportJson = { schemaVersion: REPORT_SCHEMA_VERSION, ...report };
+  // fields a report may leave out (a report made before they existed) are written with their defaults
+  const failures = report.failures.map((f) => ({ ...f, shrinkStopped: f.shrinkStopped ?? null, repeat: f.repeat ?? null }));
+  const json: ReportJson = { schemaVersion: REPORT_SCHEMA_VERSION, ...report, casesReplayed: report.casesReplayed ?? 0, failures };
   return JSON.stringify(json, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
 }
 

@@ -52,7 +52,9 @@ export function describeFailure(f: FailureReport): string[] {
   const lines = [`${f.outcome} (${f.origin}${f.name !== null ? ` case "${f.name}"` : ''}): ${f.message}`];
   if (f.finiteDifference !== null) lines.push(`finite difference of the oracle's loss: ${f.finiteDifference}`);
   if (f.valuesAffected > 1) lines.push(`${f.valuesAffected} values of this case are ${f.outcome}`);
+  if (f.repeat) lines.push(`asked twice: first ${f.repeat.first ?? 'no value'}, then ${f.repeat.second ?? 'no value'} at ${f.repeat.where}${f.repeat.beyondBound ? ' (beyond the bound)' : ' (within the bound)'}`);
   lines.push(`${f.shrinkSteps !== null ? `case (shrunk in ${f.shrinkSteps} steps)` : 'case'}: ${JSON.stringify(f.case)}`);
+  if (f.shrinkStopped) lines.push(`shrinking stopped early: ${f.shrinkStopped}; the case is the smallest found so far`);
   const replay = replayText(f.replay);
   if (replay !== null) lines.push(`replay: ${replay}`);
   return lines;
@@ -92,11 +94,18 @@ function propertyCase(report: VerifyReport, origin: CaseOrigin, stats: ClassStat
   // the first message, unless a failure below repeats it
   const first = p.firstMessage !== null && !failures.some((f) => f.message === p.firstMessage) ? [`first: ${p.firstMessage}`] : [];
   const base = { classname: origin, name: `${property} (${origin})`, timeMs };
-  if (p.wrong > 0 || (p.inaccurate > 0 && report.strict)) {
-    const type = p.wrong > 0 ? 'wrong' : 'inaccurate';
-    const message = p.wrong > 0 ? `${p.wrong} of ${n} case(s) wrong` : `${p.inaccurate} of ${n} case(s) inaccurate (strict)`;
+  // a failure reported here (a shrunk case can fail worse than the cases counted) fails the test case too
+  const worstFailure = failures.find((f) => f.outcome === 'wrong') ?? failures.find((f) => f.outcome === 'inaccurate');
+  const wrong = p.wrong > 0 || worstFailure?.outcome === 'wrong';
+  const inaccurate = p.inaccurate > 0 || worstFailure !== undefined;
+  if (wrong || (inaccurate && report.strict)) {
+    const type = wrong ? 'wrong' : 'inaccurate';
+    const message = wrong
+      ? p.wrong > 0 ? `${p.wrong} of ${n} case(s) wrong` : `a case found while shrinking is wrong`
+      : p.inaccurate > 0 ? `${p.inaccurate} of ${n} case(s) inaccurate (strict)` : 'a case found while shrinking is inaccurate (strict)';
+    const firstText = p.firstMessage !== null && (p.wrong > 0 || !wrong) ? p.firstMessage : worstFailure?.message ?? p.firstMessage;
     const body = [counts, ...first, ...details].join('\n');
-    return { ...base, failure: { message: p.firstMessage !== null ? `${message}: ${p.firstMessage}` : message, type, body } };
+    return { ...base, failure: { message: firstText !== null ? `${message}: ${firstText}` : message, type, body } };
   }
   if (p.inaccurate > 0) {
     const lines = [
@@ -142,13 +151,22 @@ export function junitTestCases(report: VerifyReport): JunitTestCase[] {
     const body = [`${e.code}: ${e.message}`, ...(e.case ? [`case: ${JSON.stringify(e.case)}`] : [])].join('\n');
     cases.push({ classname: 'implementation', name: 'implementation', timeMs: 0, error: { message: e.message, type: e.code, body } });
   }
+  // failures no property test case shows still fail a test case of their own
+  for (const f of unplacedFailures(report)) {
+    if (f.outcome !== 'wrong' && !report.strict) continue;
+    cases.push({ classname: f.origin, name: `counterexample (${f.origin})`, timeMs: 0, failure: { message: f.message, type: f.outcome, body: describeFailure(f).join('\n') } });
+  }
   const differing = report.nondeterminism.differing;
   if (differing.length > 0) {
+    const beyond = differing.filter((d) => d.beyondBound === true);
     const lines = [
-      `warning: the implementation gave different answers to the same case (${differing.length} of ${report.nondeterminism.checked} cases checked twice)`,
-      ...differing.flatMap((d) => [`${d.where}: first ${d.first ?? 'not finite'}, then ${d.second ?? 'not finite'}`, `  case: ${JSON.stringify(d.case)}`]),
+      `${beyond.length > 0 ? 'wrong' : 'warning'}: the implementation gave different answers to the same case (${differing.length} time(s), ${beyond.length} beyond the bound; ${report.nondeterminism.checked} cases checked twice)`,
+      ...differing.flatMap((d) => [`${d.where}: first ${d.first ?? 'not finite'}, then ${d.second ?? 'not finite'}${d.beyondBound ? ' (beyond the bound: state kept between calls?)' : ' (within the bound)'}`, `  case: ${JSON.stringify(d.case)}`]),
     ];
-    cases.push({ classname: 'determinism', name: 'determinism', timeMs: 0, systemErr: lines.join('\n') });
+    const testCase: JunitTestCase = { classname: 'determinism', name: 'determinism', timeMs: 0 };
+    cases.push(beyond.length > 0
+      ? { ...testCase, failure: { message: `answered the same case differently, beyond the bound, at ${beyond[0]!.where}: ${beyond[0]!.first ?? 'not finite'} then ${beyond[0]!.second ?? 'not finite'}`, type: 'wrong', body: lines.join('\n') } }
+      : { ...testCase, systemErr: lines.join('\n') });
   }
   return cases;
 }

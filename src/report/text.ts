@@ -1,4 +1,5 @@
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
+import { STATE_MESSAGE } from '../verify/failure.js';
 import type { FailureReport, VerifyReport, CaseOrigin } from '../verify/report.js';
 
 const ORIGINS: CaseOrigin[] = ['typical', 'zeros', 'tiny', 'saturating', 'given'];
@@ -24,10 +25,18 @@ export function replayHint(report: VerifyReport, f: FailureReport, command: stri
 /** A failure as a person reads it: where, labelled values, how to replay, the case, hints. */
 export function formatFailure(report: VerifyReport, f: FailureReport, command: string): string {
   const lines: string[] = [];
-  const origin = f.origin === 'given' ? `case ${f.name ?? ''}`.trim() : `found among ${f.origin} cases`;
+  // a given case is the user's own and never shrunk; a stored case replayed from the corpus is
+  const origin = f.origin === 'given' ? `${f.shrinkSteps !== null ? 'stored case' : 'case'} ${f.name ?? ''}`.trim() : `found among ${f.origin} cases`;
   lines.push(`${f.outcome.toUpperCase()} at ${f.where} (${origin}${f.shrinkSteps !== null ? `, shrunk in ${f.shrinkSteps} steps` : ''})`);
   if (f.kind === 'shape' || f.kind === 'error') {
     lines.push(`  ${f.message}`);
+  } else if (f.kind === 'repeat' && f.repeat) {
+    lines.push(`  ${STATE_MESSAGE}`);
+    lines.push(`  first answer       ${f.repeat.first ?? 'no value'}`);
+    lines.push(`  second answer      ${f.repeat.second ?? 'no value'}`);
+    if (f.oracle !== null) lines.push(`  oracle             ${f.oracle}`);
+    if (f.finiteDifference !== null) lines.push(`  finite difference  ${f.finiteDifference}`);
+    if (f.bound !== null) lines.push(`  allowed            ${f.bound.toExponential(3)}`);
   } else {
     lines.push(`  implementation     ${f.iut ?? 'non-finite (NaN or Infinity)'}`);
     lines.push(`  oracle             ${f.oracle}`);
@@ -36,7 +45,9 @@ export function formatFailure(report: VerifyReport, f: FailureReport, command: s
     if (f.bound !== null) lines.push(`  ${f.outcome === 'inaccurate' ? 'textbook bound     ' : 'allowed            '}${f.bound.toExponential(3)}`);
     if (f.cancellation) lines.push(`  explained by       ${CANCELLATION_TEXT[f.cancellation]}${f.digitsLost !== null ? `: ${f.digitsLost.toFixed(1)} digits lost` : ''}`);
     if (f.valuesAffected > 1) lines.push(`  ${f.valuesAffected} values of this case are ${f.outcome}`);
+    if (f.repeat && !f.repeat.beyondBound) lines.push(`  asked twice, it answered ${f.repeat.first} then ${f.repeat.second} at ${f.repeat.where} (within the bound)`);
   }
+  if (f.shrinkStopped) lines.push(`  shrinking stopped early: ${f.shrinkStopped}`);
   for (const hint of replayHint(report, f, command)) lines.push(`  ${hint}`);
   lines.push(`  network: ${JSON.stringify(f.case.network)}`);
   lines.push(`  batch:   ${JSON.stringify(f.case.batch)}`);
@@ -50,10 +61,12 @@ export function formatReport(report: VerifyReport, command = 'backprop-oracle ve
   lines.push(`backprop-oracle verify: ${impl.label} (${impl.precision}${impl.precisionFrom === 'default' ? ', by default' : impl.precisionFrom === 'option' ? ', from --precision' : ''})`);
   const shard = report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : '';
   const seed = report.seed !== null ? `, seed ${report.seed}` : '';
-  lines.push(`verdict: ${report.verdict.toUpperCase()}${report.strict ? ' (strict)' : ''}  (${report.casesRun} of ${report.runs} cases${seed}${shard}, ${(report.durationMs / 1000).toFixed(1)} s)`);
+  const replayed = report.casesReplayed ?? 0;
+  const counted = replayed > 0 ? `${replayed} stored case${replayed === 1 ? '' : 's'} replayed, ${report.casesRun} of ${report.runs} generated cases` : `${report.casesRun} of ${report.runs} cases`;
+  lines.push(`verdict: ${report.verdict.toUpperCase()}${report.strict ? ' (strict)' : ''}  (${counted}${seed}${shard}, ${(report.durationMs / 1000).toFixed(1)} s)`);
   if (report.error) {
     lines.push('');
-    lines.push(`the verifier could not finish: ${report.error.code}: ${report.error.message}`);
+    lines.push(report.error.code === 'E_NO_CASES' ? `nothing was verified: ${report.error.message}` : `the verifier could not finish: ${report.error.code}: ${report.error.message}`);
     if (report.error.case) lines.push(`  the request that triggered it: ${JSON.stringify(report.error.case)}`);
   }
   const rows = ORIGINS.filter((o) => report.classes[o]);
@@ -81,13 +94,11 @@ export function formatReport(report: VerifyReport, command = 'backprop-oracle ve
     }
   }
   for (const note of report.notes) lines.push(`note: ${note}`);
-  if (report.nondeterminism.differing.length > 0) {
-    const d = report.nondeterminism.differing[0]!;
-    lines.push(`warning: two calls on the same case gave different answers at ${d.where}: ${d.first} then ${d.second}`);
-  }
+  const within = report.nondeterminism.differing.find((d) => d.beyondBound !== true);
+  if (within) lines.push(`warning: two calls on the same case gave different answers at ${within.where}: ${within.first} then ${within.second} (both within the bound)`);
   report.failures.forEach((f, k) => {
     lines.push('');
-    lines.push(k === 0 ? 'minimal counterexample:' : 'another:');
+    lines.push(k > 0 ? 'another:' : f.shrinkStopped ? 'smallest case found so far:' : f.shrinkSteps !== null ? 'minimal counterexample:' : 'failing case:');
     lines.push(formatFailure(report, f, command));
   });
   return lines.join('\n');

@@ -2,13 +2,12 @@ import type { Precision } from '../compare/judge.js';
 import type { Iut } from '../iut/types.js';
 import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
 import { createContext } from '../oracle/context.js';
-import { exitCodeOf, verdictOf, type VerifyOptions } from './engine.js';
+import { errorReport, settleReport, type VerifyOptions } from './engine.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
 import { certificationNote, certify, type Certification } from './certify.js';
 import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
 import { record } from './stats.js';
-import { IutError } from '../iut/errors.js';
 import { caseToJson } from '../network/json.js';
 
 /** A case the user gave, with the name it is reported under (usually its file). */
@@ -66,7 +65,14 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
         notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${cases.length} cases were run`);
         break;
       }
-      const ev = await evaluateCase(iut, c, precision, ctx);
+      let ev: Awaited<ReturnType<typeof evaluateCase>>;
+      try {
+        ev = await evaluateCase(iut, c, precision, ctx);
+      } catch (thrown) {
+        // the oracle or the judge could not judge this case: the verifier's failure, with the error's own code
+        error = errorReport(thrown, c, `could not judge case ${named.name}`);
+        break;
+      }
       if (ev.fatal) {
         error = { code: ev.fatal.code, message: ev.fatal.message, case: caseToJson(c) };
         break;
@@ -88,13 +94,17 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
     }
     if (rounded.length > 0) notes.push(`float32 implementation: ${rounded.join(', ')} rounded to float32 first; the oracle judged the rounded case`);
   } catch (thrown) {
-    error = { code: thrown instanceof IutError ? thrown.code : 'E_INTERNAL', message: thrown instanceof Error ? thrown.message : String(thrown), case: null };
+    error = errorReport(thrown, null);
   }
-  const verdict = error ? 'error' : verdictOf(classes);
-  return {
+  if (!error && casesRun === 0) {
+    // a run that judged nothing is not a pass
+    const spent = options.timeBudgetSeconds !== undefined && cases.length > 0;
+    error = { code: 'E_NO_CASES', message: spent ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case` : 'no case was given', case: null };
+  }
+  return settleReport({
     tool: 'backprop-oracle',
-    verdict,
-    exitCode: exitCodeOf(verdict, strict),
+    verdict: 'correct',
+    exitCode: 0,
     strict,
     implementation: { label: iut.label, description, precision, precisionFrom },
     mode: 'cases',
@@ -102,6 +112,7 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
     runs: cases.length,
     shard: null,
     casesRun,
+    casesReplayed: 0,
     interrupted: false,
     stoppedEarly: false,
     classes,
@@ -110,5 +121,5 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
     error,
     notes,
     durationMs: performance.now() - started,
-  };
+  });
 }

@@ -7,10 +7,14 @@ import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
 import { createContext } from '../oracle/context.js';
 import { roundToFloat32, type NamedCase } from './cases.js';
-import { evaluateCase, firstDifference, type CaseEvaluation } from './evaluate.js';
-import { failureReport } from './failure.js';
-import type { ClassStats, ErrorReport, FailureReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
+import { evaluateCase, judgedCase, type CaseEvaluation, type JudgedCase } from './evaluate.js';
+import { judgedFailure } from './failure.js';
+import type { ClassStats, ErrorReport, ExitCode, FailureReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
+import { caseSizeText, shrinkCase } from './shrinkCase.js';
 import { record } from './stats.js';
+
+/** Seconds shrinking may take unless told otherwise (`--shrink-budget`). */
+export const DEFAULT_SHRINK_BUDGET_SECONDS = 30;
 
 /** Options of a verification run. */
 export interface VerifyOptions {
@@ -26,52 +30,22 @@ export interface VerifyOptions {
   precision?: Precision;
   /** Fail on inaccurate values too (default false). */
   strict?: boolean;
-  /** Stop generating new cases after this many seconds; what was found is still reported. */
+  /** Stop generating new cases after this many seconds (shrinking ends by then too); what was found is still reported. */
   timeBudgetSeconds?: number;
+  /** Most seconds spent shrinking a failure (default 30); then the smallest case found so far is reported. */
+  shrinkBudgetSeconds?: number;
   /** Run only the cases k with k mod count = index - 1 (1-based index): n machines cover the same cases as one. */
   shard?: { index: number; count: number };
   /** Oracle precision in digits (default 50). */
   digits?: number;
   /** Cases checked twice for determinism (default 5). */
   determinismChecks?: number;
-  /** Called as cases are done. */
+  /** Called as cases are done and while shrinking. */
   onProgress?: (progress: Progress) => void;
   /** Stored counterexamples, replayed before anything is generated (see corpus.ts). */
   replay?: readonly NamedCase[];
   /** Stops the run: no new case is started, the one in flight is abandoned, and the report says so. */
   signal?: AbortSignal;
-}
-
-/** Thrown from the property to end fast-check's loop at once when the run is stopped. */
-class RunStopped extends Error {
-  constructor() {
-    super('the run was stopped');
-    this.name = 'RunStopped';
-  }
-}
-
-/**
- * The promise's value, or 'aborted' as soon as the signal aborts. The listener is removed when
- * the promise settles (racing every case against one shared never-settling promise would keep
- * every case alive: Promise.race leaves its reaction on the losing promise).
- */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Where a run stands, for a progress display. */
@@ -83,6 +57,45 @@ export interface Progress {
   inaccurate: number;
   elapsedMs: number;
   shrinkSteps: number;
+  /** While shrinking: candidates tried, the size of the smallest failing case so far, and the time left to shrink. */
+  shrink?: { steps: number; best: string; leftMs: number };
+}
+
+/** Ends fast-check's loop at once, generating or shrinking; a counterexample found so far stands. */
+function interruption(): fc.PreconditionFailure {
+  return new fc.PreconditionFailure(true);
+}
+
+/**
+ * The promise's value, 'aborted' as soon as the signal aborts, or 'late' at the deadline
+ * (performance.now() milliseconds). Listener and timer are removed when the promise settles
+ * (racing every case against one shared never-settling promise would keep every case alive:
+ * Promise.race leaves its reaction on the losing promise).
+ */
+function until<T>(promise: Promise<T>, signal: AbortSignal | undefined, deadline: number): Promise<T | 'aborted' | 'late'> {
+  if (signal?.aborted) return Promise.resolve('aborted');
+  const left = deadline - performance.now();
+  if (left <= 0) return Promise.resolve('late');
+  if (!signal && !Number.isFinite(left)) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve('aborted');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = Number.isFinite(left) ? setTimeout(() => resolve('late'), left) : undefined;
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+    };
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The implementation's description, with the generation options it implies. */
@@ -102,9 +115,15 @@ function precisionOf(description: Description, override: Precision | undefined):
   return { precision: 'float64', from: 'default' };
 }
 
-function errorReport(error: unknown, c: Case | null): ErrorReport {
-  const code = error instanceof IutError ? error.code : 'E_INTERNAL';
-  return { code, message: error instanceof Error ? error.message : String(error), case: c ? caseToJson(c) : null };
+/**
+ * An error as the report holds it: its own string `code` when it has one (an IutError's, the
+ * oracle's `E_ORACLE_LIMIT`, the judge's `E_BOUND`), else `E_INTERNAL`; `what` names the case.
+ */
+export function errorReport(error: unknown, c: Case | null, what: string | null = null): ErrorReport {
+  const own = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const code = typeof own === 'string' && own !== '' ? own : 'E_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  return { code, message: what ? `${what}: ${message}` : message, case: c ? caseToJson(c) : null };
 }
 
 /** The exit code of a verdict: 0 correct (or inaccurate without strict), 1 wrong, 2 could not do the job. */
@@ -115,9 +134,10 @@ export function exitCodeOf(verdict: VerifyReport['verdict'], strict: boolean): 0
 }
 
 /** The worst outcome over the counted cases. */
-export function verdictOf(classes: Partial<Record<CaseOrigin, ClassStats>>): Outcome {
+export function verdictOf(classes: Partial<Record<CaseOrigin, Pick<ClassStats, 'wrong' | 'inaccurate'>>>): Outcome {
   let worst: Outcome = 'correct';
   for (const s of Object.values(classes)) {
+    if (!s) continue;
     if (s.wrong > 0) return 'wrong';
     if (s.inaccurate > 0) worst = 'inaccurate';
   }
@@ -125,14 +145,57 @@ export function verdictOf(classes: Partial<Record<CaseOrigin, ClassStats>>): Out
 }
 
 /**
- * Verifies an implementation on generated cases. Every case is judged against the oracle; the
- * first case at or beyond the failing outcome (wrong; inaccurate too with `strict`) stops generation
- * and is shrunk by fast-check to the smallest case that still fails. Without `strict`, the first
- * inaccurate case is shrunk afterwards in a second pass over the same seed, which skips straight to it.
+ * The verdict and exit code of everything a report holds: the worst of its classes and of every
+ * failure it lists (a shrunk case may fail worse than the case it came from), error when the
+ * verifier could not do its job.
+ */
+export function finalVerdict(report: {
+  classes: Partial<Record<CaseOrigin, Pick<ClassStats, 'wrong' | 'inaccurate'>>>;
+  failures: readonly Pick<FailureReport, 'outcome'>[];
+  error: Pick<ErrorReport, 'code'> | null;
+  strict: boolean;
+}): { verdict: VerifyReport['verdict']; exitCode: 0 | 1 | 2 } {
+  if (report.error) return { verdict: 'error', exitCode: 2 };
+  let verdict = verdictOf(report.classes);
+  for (const f of report.failures) if (OUTCOME_RANK[f.outcome] > OUTCOME_RANK[verdict]) verdict = f.outcome;
+  return { verdict, exitCode: exitCodeOf(verdict, report.strict) };
+}
+
+/**
+ * A report made consistent: its verdict and exit code the worst of everything it holds (see
+ * {@link finalVerdict}); an exit code the process was given (130, 143, or 2 when what was found
+ * could not be written) wins when it is worse.
+ */
+export function settleReport(report: VerifyReport, processExit: ExitCode | null = null): VerifyReport {
+  const { verdict, exitCode } = finalVerdict(report);
+  const exit: ExitCode = processExit === 130 || processExit === 143 ? processExit : Math.max(exitCode, processExit ?? 0) as ExitCode;
+  return { ...report, verdict, exitCode: exit };
+}
+
+/** A failure found by fast-check or by the stored-case shrinker, as the engine keeps it. */
+interface Found {
+  readonly c: Case;
+  readonly origin: CaseOrigin;
+  readonly judged: JudgedCase;
+  readonly steps: number;
+  readonly path: string | null;
+  readonly stopped: string | null;
+}
+
+/**
+ * Verifies an implementation on generated cases. Every answer is judged against the oracle: the
+ * first cases are asked twice (two answers that differ beyond the bound make the case wrong),
+ * every shrink candidate, the stored counterexamples replayed first, and the smallest case found
+ * is asked once more. The first case at or beyond the failing outcome (wrong; inaccurate too with
+ * `strict`) stops generation and is shrunk by fast-check to the smallest case that still fails
+ * (a stored case by a shrinker of its own), within the shrink budget and the time budget. Without
+ * `strict`, the first inaccurate case is shrunk afterwards in a second pass over the same seed.
+ * The verdict is the worst of everything reported; a run that judged no case is an error.
  */
 export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   const { runs = 200, seed = 42, strict = false, maxLayers = 6, determinismChecks = 5 } = options;
+  const shrinkBudgetSeconds = options.shrinkBudgetSeconds ?? DEFAULT_SHRINK_BUDGET_SECONDS;
   const ctx = createContext(options.digits ?? 50);
   const classes: Partial<Record<CaseOrigin, ClassStats>> = {};
   const failures: FailureReport[] = [];
@@ -140,160 +203,330 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
   const notes: string[] = [];
   let fatal: ErrorReport | null = null;
   let casesRun = 0;
+  let casesReplayed = 0;
   let checked = 0;
   let interrupted = false;
-  let firstInaccurate = -1;
-  let shrinkStopped: string | null = null;
+  let timeRanOut = false;
+  let firstInaccurate: { index: number; c: GeneratedCase; judged: JudgedCase } | null = null;
+  let stoppedEarly = false;
   let description: Description;
+  const base = { description: {} as Description, precision: { precision: options.precision ?? 'float64', from: 'default' } as ReturnType<typeof precisionOf> };
+  if (options.shard && options.shard.index > runs && options.path === undefined) {
+    const { index, count } = options.shard;
+    return finish({ ...base, error: { code: 'E_NO_CASES', message: `shard ${index}/${count} of ${runs} run${runs === 1 ? '' : 's'} holds no case: use fewer shards or more runs`, case: null } });
+  }
   try {
     description = await iut.describe();
   } catch (error) {
-    return finish({ verdict: 'error', description: {}, precision: { precision: options.precision ?? 'float64', from: 'default' }, error: errorReport(error, null), casesRun: 0, interrupted: false, stoppedEarly: false });
+    return finish({ ...base, error: errorReport(error, null) });
   }
   const precision = precisionOf(description, options.precision);
+  const generation = generationFor(description, precision.precision, maxLayers);
   if (precision.precision === 'float32') notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
-  const arbitrary = caseArbitrary(generationFor(description, precision.precision, maxLayers));
+  const arbitrary = caseArbitrary(generation);
   const isAborted = (): boolean => options.signal?.aborted === true;
-  /** Evaluates a case unless the run is stopped first (then null). */
-  const evaluate = async (c: Case): Promise<CaseEvaluation | null> => {
-    const ev = await unlessAborted(evaluateCase(iut, c, precision.precision, ctx), options.signal);
-    return ev === 'aborted' ? null : ev;
-  };
   const deadline = options.timeBudgetSeconds !== undefined ? started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
+  const budgetText = (kind: 'shrink' | 'time', steps: number): string =>
+    `the ${kind} budget of ${kind === 'shrink' ? shrinkBudgetSeconds : options.timeBudgetSeconds} s ran out after ${steps} step${steps === 1 ? '' : 's'}`;
 
-  const progress = (phase: Progress['phase'], done: number, shrinkSteps: number): void => {
-    const counted = Object.values(classes);
-    options.onProgress?.({ phase, done, total: runs, wrong: counted.reduce((n, s) => n + s.wrong, 0), inaccurate: counted.reduce((n, s) => n + s.inaccurate, 0), elapsedMs: performance.now() - started, shrinkSteps });
+  /** One answer judged, unless the run is stopped ('aborted') or the deadline passes ('late') first. Throws what the oracle throws. */
+  const evaluate = async (c: Case, until_: number): Promise<CaseEvaluation | 'aborted' | 'late'> => until(evaluateCase(iut, c, precision.precision, ctx), options.signal, until_);
+  /** A case asked once, or twice: every answer judged. */
+  const ask = async (c: Case, twice: boolean, until_: number): Promise<JudgedCase | 'aborted' | 'late' | { fatal: IutError }> => {
+    const first = await evaluate(c, until_);
+    if (typeof first === 'string') return first;
+    if (first.fatal) return { fatal: first.fatal };
+    if (!twice) return judgedCase(first);
+    const second = await evaluate(c, until_);
+    if (typeof second === 'string') return second;
+    if (second.fatal) return { fatal: second.fatal };
+    return judgedCase(first, second);
+  };
+  /** Keeps a differing pair of answers for the report. */
+  const noteRepeat = (c: Case, judged: JudgedCase): void => {
+    if (judged.repeat) differing.push({ ...judged.repeat, case: caseToJson(c) });
   };
 
-  /** One pass of fast-check: returns the shrunk counterexample of the first case at `failRank` or beyond. */
-  const pass = async (failRank: number, skipBefore: number): Promise<{ c: GeneratedCase; ev: CaseEvaluation; steps: number; path: string | null } | null> => {
+  const progress = (phase: Progress['phase'], shrink?: Progress['shrink']): void => {
+    const counted = Object.values(classes);
+    options.onProgress?.({
+      phase, done: casesRun, total: runs,
+      wrong: counted.reduce((n, s) => n + s.wrong, 0), inaccurate: counted.reduce((n, s) => n + s.inaccurate, 0),
+      elapsedMs: performance.now() - started, shrinkSteps: shrink?.steps ?? 0, ...(shrink ? { shrink } : {}),
+    });
+  };
+
+  /** The deadline of a shrink starting now, and what it is called when it passes. */
+  const shrinkWindow = (): { until: number; reason: (steps: number) => string } => {
+    const own = performance.now() + shrinkBudgetSeconds * 1000;
+    return own <= deadline ? { until: own, reason: (steps) => budgetText('shrink', steps) } : { until: deadline, reason: (steps) => budgetText('time', steps) };
+  };
+
+  /**
+   * One pass of fast-check: the shrunk counterexample of the first case at `failRank` or beyond.
+   * `skipBefore` > 0 (the second pass): the cases before it are drawn but not run, the one at it is
+   * run and shrunk, none after it.
+   */
+  const pass = async (initialRank: number, skipBefore: number): Promise<Found | null> => {
+    let failRank = initialRank;
     let index = -1;
     let shrinking = false;
+    let repeatShrink = false;
     let steps = 0;
-    let last: { c: GeneratedCase; ev: CaseEvaluation } | null = null;
+    let window = { until: deadline, reason: (n: number): string => budgetText('time', n) };
+    let stopped: string | null = null;
+    let best: { c: GeneratedCase; judged: JudgedCase } | null = null;
+    // while shrinking, fast-check offers the same case many times (a change to a number the case
+    // does not use): a case already judged is not asked again, its answers stand
+    const seen = new Map<string, JudgedCase>();
+    const what = (): string => `case ${index + 1} (${best?.c.magnitude ?? ''})`;
     const property = fc.asyncProperty(arbitrary, async (c) => {
-      if (fatal) return true;
+      if (fatal) throw interruption();
       if (isAborted()) {
         interrupted = true;
-        // generating: end the loop now (fast-check would otherwise draw every remaining case);
-        // shrinking: the candidate passes, which ends the shrinking with the case found so far
-        if (!shrinking) throw new RunStopped();
-        return true;
+        stopped ??= shrinking ? 'the run was interrupted' : null;
+        throw interruption();
       }
       if (!shrinking) {
         index += 1;
         if (index < skipBefore) return true;
+        if (skipBefore > 0 && index > skipBefore) throw interruption();
         if (options.shard && index % options.shard.count !== options.shard.index - 1) return true;
-        if (performance.now() > deadline) {
-          interrupted = true;
-          return true;
+        if (performance.now() >= deadline) {
+          interrupted = timeRanOut = true;
+          throw interruption();
         }
       } else {
-        steps += 1;
-        if (performance.now() > deadline) interrupted = true;
-      }
-      const ev = await evaluate(c);
-      if (!ev) {
-        interrupted = true;
-        return true;
-      }
-      if (ev.fatal) {
-        // while shrinking, a dead implementation only ends the shrinking: the case found stands
-        if (shrinking) shrinkStopped ??= ev.fatal.message;
-        else fatal = errorReport(ev.fatal, c);
-        return true;
-      }
-      if (!shrinking && skipBefore === 0) {
-        casesRun += 1;
-        record(classes, c.magnitude, ev);
-        if (ev.outcome === 'inaccurate' && firstInaccurate < 0) firstInaccurate = index;
-        if (ev.result && checked < determinismChecks) {
-          checked += 1;
-          const again = await evaluate(c);
-          const diff = again?.result ? firstDifference(ev.result, again.result) : null;
-          if (diff) differing.push({ where: diff.where, first: diff.first, second: diff.second, case: caseToJson(c) });
+        if (performance.now() >= window.until) {
+          stopped ??= window.reason(steps);
+          throw interruption();
         }
-        progress('generate', casesRun, 0);
-      } else if (shrinking) progress('shrink', casesRun, steps);
-      const fails = OUTCOME_RANK[ev.outcome] >= failRank;
-      if (fails) {
-        shrinking = true;
-        last = { c, ev };
+        steps += 1;
       }
+      let judged: Awaited<ReturnType<typeof ask>> | undefined;
+      const twice = shrinking ? repeatShrink : skipBefore === 0 && checked < determinismChecks;
+      const key = shrinking ? JSON.stringify(caseToJson(c)) : '';
+      try {
+        judged = shrinking ? seen.get(key) : undefined;
+        judged ??= await ask(c, twice, shrinking ? window.until : deadline);
+      } catch (error) {
+        // the oracle or the judge could not judge this case: the verifier's failure, not the implementation's
+        fatal = errorReport(error, c, shrinking ? `could not judge ${what()} while shrinking it (step ${steps})` : `could not judge case ${index + 1} (${c.magnitude})`);
+        throw interruption();
+      }
+      if (judged === 'aborted' || judged === 'late') {
+        if (judged === 'aborted') interrupted = true;
+        if (shrinking) stopped ??= judged === 'late' ? window.reason(steps) : 'the run was interrupted';
+        else if (judged === 'late') interrupted = timeRanOut = true;
+        throw interruption();
+      }
+      if ('fatal' in judged) {
+        // while shrinking, a dead implementation only ends the shrinking: the case found stands
+        if (shrinking) stopped ??= `the implementation could not go on: ${judged.fatal.message}`;
+        else fatal = errorReport(judged.fatal, c);
+        throw interruption();
+      }
+      let fails: boolean;
+      if (shrinking) seen.set(key, judged);
+      if (!shrinking) {
+        if (skipBefore === 0) {
+          casesRun += 1;
+          record(classes, c.magnitude, judged.ev);
+          if (twice) {
+            checked += 1;
+            noteRepeat(c, judged);
+          }
+          if (judged.outcome === 'inaccurate' && !firstInaccurate) firstInaccurate = { index, c, judged };
+          progress('generate');
+        }
+        fails = OUTCOME_RANK[judged.outcome] >= failRank;
+        if (fails) {
+          shrinking = true;
+          seen.set(JSON.stringify(caseToJson(c)), judged);
+          // a case wrong only because its two answers differ is shrunk to the smallest case whose answers differ
+          repeatShrink = judged.repeat?.beyondBound === true;
+          window = shrinkWindow();
+        }
+      } else {
+        // every shrink step is judged: a worse outcome than the one being shrunk raises the bar
+        if (!repeatShrink && OUTCOME_RANK[judged.outcome] > failRank) failRank = OUTCOME_RANK[judged.outcome];
+        fails = repeatShrink ? judged.repeat?.beyondBound === true : OUTCOME_RANK[judged.outcome] >= failRank;
+      }
+      if (fails) best = { c, judged };
+      if (shrinking && best) progress('shrink', { steps, best: caseSizeText(best.c), leftMs: Math.max(0, window.until - performance.now()) });
       return !fails;
     });
-    const remaining = deadline - performance.now();
-    const result = await fc.check(property, {
-      seed,
-      numRuns: runs,
-      ...(options.path !== undefined ? { path: options.path } : {}),
-      ...(Number.isFinite(remaining) ? { interruptAfterTimeLimit: Math.max(1, remaining), markInterruptAsFailure: false } : {}),
+    const result = await fc.check(property, { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}) });
+    if (!best) return null;
+    const found = best as { c: GeneratedCase; judged: JudgedCase };
+    return { c: found.c, origin: found.c.magnitude, judged: found.judged, steps, path: result.counterexamplePath ?? null, stopped };
+  };
+
+  /** Shrinks a stored case that still fails, with the shrinker of its own (a stored case is no fast-check value). */
+  const shrinkStored = async (c: Case, judged: JudgedCase, failRank: number, name: string): Promise<Found> => {
+    const window = shrinkWindow();
+    let best = judged;
+    let rank = Math.max(failRank, OUTCOME_RANK[judged.outcome]);
+    const repeatShrink = judged.repeat?.beyondBound === true;
+    let stopped: string | null = null;
+    let steps = 0;
+    const shrunk = await shrinkCase(c, async (candidate) => {
+      if (fatal) return 'stop';
+      if (isAborted()) {
+        interrupted = true;
+        stopped ??= 'the run was interrupted';
+        return 'stop';
+      }
+      if (performance.now() >= window.until) {
+        stopped ??= window.reason(steps);
+        return 'stop';
+      }
+      steps += 1;
+      let answer: Awaited<ReturnType<typeof ask>>;
+      try {
+        answer = await ask(candidate, repeatShrink, window.until);
+      } catch (error) {
+        fatal = errorReport(error, candidate, `could not judge the stored case ${name} while shrinking it (step ${steps})`);
+        return 'stop';
+      }
+      if (answer === 'aborted' || answer === 'late') {
+        if (answer === 'aborted') interrupted = true;
+        stopped ??= answer === 'late' ? window.reason(steps) : 'the run was interrupted';
+        return 'stop';
+      }
+      if ('fatal' in answer) {
+        stopped ??= `the implementation could not go on: ${answer.fatal.message}`;
+        return 'stop';
+      }
+      if (!repeatShrink && OUTCOME_RANK[answer.outcome] > rank) rank = OUTCOME_RANK[answer.outcome];
+      const fails = repeatShrink ? answer.repeat?.beyondBound === true : OUTCOME_RANK[answer.outcome] >= rank;
+      if (fails) best = answer;
+      return fails;
+    }, {
+      float32: precision.precision === 'float32',
+      ...(generation.reductions ? { reductions: generation.reductions } : {}),
+      onStep: (n, current) => progress('shrink', { steps: n, best: caseSizeText(current), leftMs: Math.max(0, window.until - performance.now()) }),
     });
-    if (result.interrupted) interrupted = true;
-    if (result.errorInstance instanceof RunStopped) return null;
-    if (!result.failed || !last) return null;
-    const final = last as { c: GeneratedCase; ev: CaseEvaluation };
-    return { c: final.c, ev: final.ev, steps, path: result.counterexamplePath ?? null };
+    return { c: shrunk.case, origin: 'given', judged: best, steps: shrunk.steps, path: null, stopped: stopped ?? (shrunk.stopped ? `the shrinker's limit of ${shrunk.steps} steps was reached` : null) };
+  };
+
+  /**
+   * The smallest case is asked once more: an implementation that keeps state between calls
+   * answers it differently, and the report then shows both answers. Skipped once the run is
+   * stopped, the implementation gone, or the time budget spent.
+   */
+  const confirm = async (found: Found): Promise<Found> => {
+    if (found.judged.second || fatal || isAborted() || performance.now() >= deadline) return found;
+    let again: Awaited<ReturnType<typeof ask>>;
+    try {
+      again = await ask(found.c, false, deadline);
+    } catch {
+      return found; // judged once already: the oracle that judged it will judge it the same way
+    }
+    if (typeof again === 'string' || 'fatal' in again) return found;
+    const judged = judgedCase(found.judged.first, again.first);
+    noteRepeat(found.c, judged);
+    return { ...found, judged };
+  };
+
+  const report = (found: Found, name: string | null): void => {
+    const replay = { seed: found.origin === 'given' ? null : seed, path: found.path, file: null };
+    failures.push(judgedFailure(found.c, found.judged, found.origin, ctx, replay, found.steps, { name, shrinkStopped: found.stopped }));
+    if (found.stopped) notes.push(`shrinking stopped early: ${found.stopped}; the case shown is the smallest found so far`);
   };
 
   const failRank = strict ? OUTCOME_RANK.inaccurate : OUTCOME_RANK.wrong;
   // stored counterexamples first, as a failure database: a case that failed before is tried before anything new
-  let replayFailed = false;
+  let replayFailed: { named: NamedCase; c: Case; judged: JudgedCase } | null = null;
+  const unshrunk: { named: NamedCase; c: Case; judged: JudgedCase }[] = [];
   for (const named of options.replay ?? []) {
+    if (performance.now() >= deadline) {
+      interrupted = timeRanOut = true;
+      break;
+    }
     const c = precision.precision === 'float32' ? roundToFloat32(named.case).case : named.case;
-    const ev = await evaluate(c);
-    if (!ev) {
+    let judged: Awaited<ReturnType<typeof ask>>;
+    try {
+      judged = await ask(c, false, deadline);
+    } catch (error) {
+      fatal = errorReport(error, c, `could not judge the stored case ${named.name}`);
+      break;
+    }
+    if (judged === 'aborted' || judged === 'late') {
       interrupted = true;
+      if (judged === 'late') timeRanOut = true;
       break;
     }
-    if (ev.fatal) {
-      fatal = errorReport(ev.fatal, c);
+    if ('fatal' in judged) {
+      fatal = errorReport(judged.fatal, c);
       break;
     }
-    record(classes, 'given', ev);
-    if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name));
-    if (OUTCOME_RANK[ev.outcome] >= failRank) replayFailed = true;
+    casesReplayed += 1;
+    record(classes, 'given', judged.ev);
+    progress('generate');
+    if (!replayFailed && OUTCOME_RANK[judged.outcome] >= failRank) replayFailed = { named, c, judged };
+    else if (judged.outcome !== 'correct') unshrunk.push({ named, c, judged });
   }
-  if ((options.replay ?? []).length > 0) notes.push(`replayed ${options.replay!.length} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
-  const found = replayFailed || fatal || isAborted() ? null : await pass(failRank, 0);
-  let stoppedEarly = false;
-  if (found && !fatal) {
-    stoppedEarly = casesRun < runs;
-    failures.push(failureReport(found.c, found.ev, found.c.magnitude, ctx, { seed, path: found.path, file: null }, found.steps));
+  if (replayFailed && !fatal) {
+    const found = await confirm(await shrinkStored(replayFailed.c, replayFailed.judged, failRank, replayFailed.named.name));
+    if (!fatal) report(found, replayFailed.named.name);
   }
-  if (!found && !fatal && !replayFailed && !isAborted() && firstInaccurate >= 0) {
-    const inaccurate = await pass(OUTCOME_RANK.inaccurate, firstInaccurate);
-    if (inaccurate && !fatal) failures.push(failureReport(inaccurate.c, inaccurate.ev, inaccurate.c.magnitude, ctx, { seed, path: inaccurate.path, file: null }, inaccurate.steps));
+  for (const u of unshrunk) failures.push(judgedFailure(u.c, u.judged, 'given', ctx, { seed: null, path: null, file: u.named.name }, null, { name: u.named.name }));
+  if ((options.replay ?? []).length > 0) notes.push(`replayed ${casesReplayed}${casesReplayed < options.replay!.length ? ` of ${options.replay!.length}` : ''} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
+  if (!replayFailed && !fatal && !isAborted() && !timeRanOut) {
+    const found = await pass(failRank, 0);
+    if (found && !fatal) {
+      stoppedEarly = casesRun < runs;
+      report(await confirm(found), null);
+    }
+    const inaccurate = firstInaccurate as { index: number; c: GeneratedCase; judged: JudgedCase } | null;
+    if (!found && !fatal && !isAborted() && inaccurate) {
+      let shrunk: Found | null = null;
+      if (performance.now() < deadline) shrunk = await pass(OUTCOME_RANK.inaccurate, inaccurate.index);
+      // the second pass could not run (the time budget) or the implementation answered differently: the case as first found
+      shrunk ??= { c: inaccurate.c, origin: inaccurate.c.magnitude, judged: inaccurate.judged, steps: 0, path: null, stopped: performance.now() >= deadline ? budgetText('time', 0) : null };
+      if (!fatal) report(await confirm(shrunk), null);
+    }
   }
-  if (shrinkStopped) notes.push(`shrinking stopped early, the implementation could not go on: ${shrinkStopped}`);
-  if (differing.length > 0) notes.push(`the implementation gave different answers to the same case (${differing.length} of ${checked} cases checked twice)`);
+  const beyond = differing.filter((d) => d.beyondBound).length;
+  if (differing.length > beyond) notes.push(`the implementation gave different answers to the same case, within the bound (${differing.length - beyond} time(s); ${checked} cases checked twice)`);
   if (stoppedEarly) notes.push(`generation stopped at the first failing case (${casesRun} of ${runs} cases run), which was then shrunk`);
   if (isAborted()) notes.push(`interrupted (${String(options.signal!.reason ?? 'aborted')}): ${casesRun} of ${runs} cases were run; everything found so far is reported`);
-  else if (interrupted) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${runs} cases were run`);
-  const verdict = fatal ? 'error' : verdictOf(classes);
-  return finish({ verdict, description, precision, error: fatal, casesRun, interrupted, stoppedEarly });
+  else if (timeRanOut) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${runs} cases were run`);
+  if (!fatal && casesRun + casesReplayed === 0) {
+    // a run that judged nothing is not a pass
+    const why = isAborted()
+      ? `interrupted (${String(options.signal!.reason ?? 'aborted')}) before the first case`
+      : timeRanOut
+        ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case`
+        : options.shard
+          ? `shard ${options.shard.index}/${options.shard.count} of ${runs} runs judged no case${options.path !== undefined ? ` (the case of --path ${options.path} belongs to another shard)` : ''}`
+          : 'no case was judged';
+    fatal = { code: 'E_NO_CASES', message: why, case: null };
+  }
+  return finish({ description, precision, error: fatal });
 
-  function finish(end: { verdict: VerifyReport['verdict']; description: Description; precision: ReturnType<typeof precisionOf>; error: ErrorReport | null; casesRun: number; interrupted: boolean; stoppedEarly: boolean }): VerifyReport {
-    return {
+  function finish(end: { description: Description; precision: ReturnType<typeof precisionOf>; error: ErrorReport | null }): VerifyReport {
+    return settleReport({
       tool: 'backprop-oracle',
-      verdict: end.verdict,
-      exitCode: exitCodeOf(end.verdict, strict),
+      verdict: 'correct',
+      exitCode: 0,
       strict,
       implementation: { label: iut.label, description: end.description, precision: end.precision.precision, precisionFrom: end.precision.from },
       mode: 'generated',
       seed,
       runs,
       shard: options.shard ?? null,
-      casesRun: end.casesRun,
-      interrupted: end.interrupted,
-      stoppedEarly: end.stoppedEarly,
+      casesRun,
+      casesReplayed,
+      interrupted: interrupted || timeRanOut,
+      stoppedEarly,
       classes,
       failures,
       nondeterminism: { checked, differing },
       error: end.error,
       notes,
       durationMs: performance.now() - started,
-    };
+    });
   }
 }

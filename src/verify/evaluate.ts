@@ -1,4 +1,5 @@
-import { judge, worstOutcome, type Judgement, type Outcome, type Precision } from '../compare/judge.js';
+import { formatLocation } from '../compare/entries.js';
+import { judge, OUTCOME_RANK, worstOutcome, type Judgement, type Outcome, type Precision } from '../compare/judge.js';
 import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { InputError } from '../network/errors.js';
@@ -7,6 +8,7 @@ import type { Case } from '../network/types.js';
 import { parseGradients, type ParsedResult } from '../network/validate.js';
 import type { OracleContext } from '../oracle/context.js';
 import { oracle, type OracleResult } from '../oracle/oracle.js';
+import type { RepeatedAnswers } from './report.js';
 
 /** The outcome of one case: judged values, or why there are none. */
 export interface CaseEvaluation {
@@ -68,4 +70,54 @@ export function firstDifference(a: ParsedResult, b: ParsedResult): { where: stri
     if (x.b && y.b) for (let k = 0; k < x.b.length; k++) if (!Object.is(x.b[k], y.b[k])) return { where: `layer ${l + 1}, dE/db[i=${k}]`, first: x.b[k]!, second: y.b[k]! };
   }
   return null;
+}
+
+/** The outcome rank of an evaluation. */
+const rankOf = (ev: CaseEvaluation): number => OUTCOME_RANK[ev.outcome];
+
+/**
+ * How two answers to the same case differ, or null when they are the same (bit for bit in every
+ * judged value, or two refusals). The difference is *beyond the bound* when, at an entry where the
+ * answers differ, one of them is judged wrong (or one answer is a value and the other a refusal):
+ * then the case is wrong, whatever the first answer was. Within the bound (both answers correct or
+ * inaccurate wherever they differ) it is a warning: a parallel sum may legitimately vary.
+ */
+export function compareAnswers(first: CaseEvaluation, second: CaseEvaluation): RepeatedAnswers | null {
+  if (!first.result || !second.result) {
+    if (!first.result && !second.result) return null;
+    const value = (ev: CaseEvaluation): number | null => (ev.result ? ev.result.loss : null);
+    return { where: 'result', first: value(first), second: value(second), beyondBound: true };
+  }
+  let within: RepeatedAnswers | null = null;
+  const n = Math.min(first.judgements.length, second.judgements.length);
+  for (let k = 0; k < n; k++) {
+    const a = first.judgements[k]!;
+    const b = second.judgements[k]!;
+    if (Object.is(a.value, b.value)) continue;
+    const where = formatLocation(a.where);
+    if (a.outcome === 'wrong' || b.outcome === 'wrong') return { where, first: a.value, second: b.value, beyondBound: true };
+    within ??= { where, first: a.value, second: b.value, beyondBound: false };
+  }
+  if (within) return within;
+  const diff = firstDifference(first.result, second.result);
+  return diff ? { ...diff, beyondBound: false } : null;
+}
+
+/** A case asked once or twice: every answer judged, the worst one reported. */
+export interface JudgedCase {
+  /** The worst of the answers' outcomes. */
+  readonly outcome: Outcome;
+  /** The evaluation the case is reported by: the worst answer (the first when they tie). */
+  readonly ev: CaseEvaluation;
+  readonly first: CaseEvaluation;
+  readonly second: CaseEvaluation | null;
+  /** How the two answers differ (null when asked once or the same). */
+  readonly repeat: RepeatedAnswers | null;
+}
+
+/** Both answers judged: the case is as bad as its worse answer. */
+export function judgedCase(first: CaseEvaluation, second: CaseEvaluation | null = null): JudgedCase {
+  if (!second) return { outcome: first.outcome, ev: first, first, second: null, repeat: null };
+  const ev = rankOf(second) > rankOf(first) ? second : first;
+  return { outcome: ev.outcome, ev, first, second, repeat: compareAnswers(first, second) };
 }

@@ -5,8 +5,8 @@ import type { Case } from '../network/types.js';
 import type { OracleContext } from '../oracle/context.js';
 import { CoreOracle } from '../oracle/core.js';
 import { differenceText, type Certification } from './certify.js';
-import type { CaseEvaluation } from './evaluate.js';
-import type { CaseOrigin, FailureReport, Replay } from './report.js';
+import type { CaseEvaluation, JudgedCase } from './evaluate.js';
+import type { CaseOrigin, FailureReport, RepeatedAnswers, Replay } from './report.js';
 import { describeJudgement } from './stats.js';
 
 /**
@@ -33,7 +33,7 @@ function finiteDifferenceOf(c: Case, j: Judgement, ctx: OracleContext, ev: CaseE
  */
 export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, ctx: OracleContext, replay: Replay, shrinkSteps: number | null, name: string | null = null, certification: Certification | null = null): FailureReport {
   const outcome = ev.outcome as Exclude<Outcome, 'correct'>;
-  const common = { outcome, origin, case: caseToJson(c), name, shrinkSteps, replay };
+  const common = { outcome, origin, case: caseToJson(c), name, shrinkSteps, shrinkStopped: null, repeat: null, replay };
   if (ev.refusal) {
     return {
       ...common,
@@ -60,5 +60,53 @@ export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, c
     digitsLost: Number.isFinite(j.digitsLost) ? j.digitsLost : null,
     cancellation: j.cancellation ?? null,
     valuesAffected: ev.judgements.filter((x) => x.outcome === outcome).length,
+  };
+}
+
+/** What a failure says when the implementation answered the same case twice, one answer beyond the bound. */
+export const STATE_MESSAGE = 'answered the same case differently: state kept between calls (gradients accumulated and not reset?)';
+
+function answerText(value: number | null): string {
+  return value === null ? 'no value' : String(value);
+}
+
+/** Further facts of a failure: the file it came from, why shrinking stopped, the certification. */
+export interface FailureDetails {
+  readonly name?: string | null;
+  readonly certification?: Certification | null;
+  readonly shrinkStopped?: string | null;
+}
+
+/**
+ * The report of a failing case judged from one or two answers. When the two answers differ beyond
+ * the bound, the failure is the repeat (kind `repeat`, wrong): both answers, the oracle's value,
+ * and the state the implementation keeps between calls as the likely cause.
+ */
+export function judgedFailure(c: Case, judged: JudgedCase, origin: CaseOrigin, ctx: OracleContext, replay: Replay, shrinkSteps: number | null, details: FailureDetails = {}): FailureReport {
+  const base = failureReport(c, judged.ev, origin, ctx, replay, shrinkSteps, details.name ?? null, details.certification ?? null);
+  const repeat: RepeatedAnswers | null = judged.repeat;
+  const withDetails = { ...base, shrinkStopped: details.shrinkStopped ?? null, repeat };
+  if (!repeat?.beyondBound) return withDetails;
+  const at = [judged.first, judged.second].map((ev) => ev?.judgements.find((j) => formatLocation(j.where) === repeat.where) ?? null);
+  const worse = (at[1] && at[1].outcome === 'wrong') || !at[0] ? at[1] : at[0];
+  const outcomes = at.map((j, k) => (j ? j.outcome : [judged.first, judged.second][k]?.refusal ? 'not a result' : 'no value'));
+  const oracleText = worse ? `; the oracle says ${worse.exact.toSignificantDigits(17).toString()}` : '';
+  const message = `${STATE_MESSAGE}: at ${repeat.where} the first answer was ${answerText(repeat.first)} (${outcomes[0]}), the second ${answerText(repeat.second)} (${outcomes[1]})${oracleText}`;
+  if (!worse) return { ...withDetails, outcome: 'wrong', kind: 'repeat', where: repeat.where, message };
+  return {
+    ...withDetails,
+    outcome: 'wrong',
+    kind: 'repeat',
+    where: repeat.where,
+    message,
+    iut: Number.isFinite(worse.value) ? worse.value : null,
+    oracle: worse.exact.toSignificantDigits(20).toString(),
+    finiteDifference: finiteDifferenceOf(c, worse, ctx, judged.ev, details.certification ?? null),
+    error: Number.isFinite(worse.error) ? worse.error : null,
+    bound: worse.stableBound,
+    digits: Number.isFinite(worse.digits) ? worse.digits : null,
+    digitsLost: Number.isFinite(worse.digitsLost) ? worse.digitsLost : null,
+    cancellation: null,
+    valuesAffected: Math.max(1, judged.ev.judgements.filter((x) => x.outcome === 'wrong').length),
   };
 }

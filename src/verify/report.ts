@@ -2,6 +2,10 @@ import type { CancellationName, Outcome, Precision } from '../compare/judge.js';
 import type { MagnitudeClass } from '../generate/options.js';
 import type { CaseJson, Description } from '../network/types.js';
 
+/** Exit codes of a run (see {@link VerifyReport.exitCode}). */
+export type ExitCode = 0 | 1 | 2 | 130 | 143;
+export const EXIT_CODES: readonly ExitCode[] = [0, 1, 2, 130, 143];
+
 /** Where a case came from: a magnitude class of the generator, or a file the user gave. */
 export type CaseOrigin = MagnitudeClass | 'given';
 
@@ -41,10 +45,24 @@ export interface Replay {
   file: string | null;
 }
 
-/** A wrong or inaccurate case, shrunk when it was generated, with everything needed to read it. */
+/** Two answers of the implementation to the same case, at the first entry where they differ. */
+export interface RepeatedAnswers {
+  /** `layer 1, dE/dW[j=0][i=0]`, `loss E`, or `result` when one answer was a value and the other not. */
+  readonly where: string;
+  readonly first: number | null;
+  readonly second: number | null;
+  /** Whether one of the two answers lies beyond the bound there (then the case is wrong), or both within (a warning). */
+  readonly beyondBound: boolean;
+}
+
+/**
+ * A wrong or inaccurate case, shrunk when it was generated or replayed from the corpus, with
+ * everything needed to read it. Kind `repeat`: the implementation answered the same case twice,
+ * differently, one answer beyond the bound (state kept between calls).
+ */
 export interface FailureReport {
   readonly outcome: Exclude<Outcome, 'correct'>;
-  readonly kind: 'value' | 'non-finite' | 'shape' | 'error';
+  readonly kind: 'value' | 'non-finite' | 'shape' | 'error' | 'repeat';
   /** `layer 2, dE/dW[j=1][i=0]`, `loss E`, or `result` for a shape or thrown error. */
   readonly where: string;
   readonly message: string;
@@ -63,14 +81,15 @@ export interface FailureReport {
   /** The case's name when it came from a file. */
   readonly name: string | null;
   readonly shrinkSteps: number | null;
+  /** Why shrinking stopped before it was done (a budget ran out, the implementation could not go on): the case is the smallest found so far (absent: null). */
+  readonly shrinkStopped?: string | null;
+  /** Both answers, when the implementation answered this case twice and differently (absent: null). */
+  readonly repeat?: RepeatedAnswers | null;
   replay: Replay;
 }
 
-/** Two answers of the implementation to the same case that differ. */
-export interface NondeterminismReport {
-  readonly where: string;
-  readonly first: number | null;
-  readonly second: number | null;
+/** Two answers of the implementation to the same case that differ (a warning when within the bound, else the case is wrong). */
+export interface NondeterminismReport extends RepeatedAnswers {
   readonly case: CaseJson;
 }
 
@@ -85,14 +104,22 @@ export interface ErrorReport {
 export interface VerifyReport {
   readonly tool: 'backprop-oracle';
   readonly verdict: Outcome | 'error';
-  readonly exitCode: 0 | 1 | 2;
+  /**
+   * The process's exit code: 0 correct (or inaccurate without strict), 1 wrong (or inaccurate with
+   * strict), 2 the verifier could not do its job (or judged nothing, or could not write what it
+   * found), 130 / 143 interrupted by SIGINT / SIGTERM.
+   */
+  readonly exitCode: ExitCode;
   readonly strict: boolean;
   readonly implementation: { label: string; description: Description; precision: Precision; precisionFrom: 'option' | 'description' | 'default' };
   readonly mode: 'generated' | 'cases';
   readonly seed: number | null;
   readonly runs: number;
   readonly shard: { index: number; count: number } | null;
+  /** Generated (or given) cases judged. */
   readonly casesRun: number;
+  /** Stored counterexamples of the corpus replayed and judged before anything was generated (absent: 0). */
+  readonly casesReplayed?: number;
   readonly interrupted: boolean;
   readonly stoppedEarly: boolean;
   readonly classes: Partial<Record<CaseOrigin, ClassStats>>;
