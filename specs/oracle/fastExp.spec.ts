@@ -12,28 +12,61 @@ import { BinaryMath } from '../../src/oracle/bigfloatMath.js';
  */
 
 const contexts = [20, 30, 50, 70, 90].map((P) => Decimal.clone({ precision: P, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 }));
-const argument = fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -30, max: 3 }));
+type Dec = InstanceType<(typeof contexts)[number]>;
+
+/** The stated range: |x| from 1e-30 to 1000, i.e. log10 |x| in [-30, 3]. */
+const LOW = -30;
+const HIGH = 3;
+const RUNS = 200;
+
+/**
+ * |x| log-uniform over the range, at full precision: 10^u with u uniform in [LOW, HIGH) (from 32
+ * random bits, not fc.double, whose draws crowd toward 0), rounded to D's digits; a random sign
+ * when `signed`.
+ */
+function logUniform(D: (typeof contexts)[number], signed: boolean): fc.Arbitrary<Dec> {
+  return fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.boolean()).map(([k, negative]) => {
+    const u = new D(k).div(2 ** 32).times(HIGH - LOW).plus(LOW);
+    const x = new D(10).pow(u);
+    return signed && negative ? x.neg() : x;
+  });
+}
+
+/** The decades floor(log10 |x|) the property reached. */
+function decadesOf(xs: readonly Dec[]): Set<number> {
+  return new Set(xs.map((x) => Math.floor(x.abs().log(10).toNumber())));
+}
 
 describe('exp and ln of the oracle equal decimal.js to the last digit', () => {
   for (const D of contexts) {
-    it(`exp at ${D.precision} digits, |x| from 1e-30 to 1000`, () => {
+    it(`exp at ${D.precision} digits, |x| log-uniform from 1e-30 to 1000, both signs`, () => {
+      const seen: Dec[] = [];
       fc.assert(
-        fc.property(argument, ([m, e]) => {
-          const x = new D(m).times(new D(10).pow(e)).toSignificantDigits(D.precision);
+        fc.property(logUniform(D, true), (x) => {
+          seen.push(x);
           return decimalExp(D, x).eq(x.exp());
         }),
-        { seed: 61, numRuns: 150 },
+        { seed: 61, numRuns: RUNS },
       );
+      // the range is really exercised: both ends and nearly every decade between, both signs
+      const decades = decadesOf(seen);
+      expect(decades.has(LOW) && decades.has(HIGH - 1), [...decades].join(' ')).toBe(true);
+      expect(decades.size).toBeGreaterThanOrEqual(30);
+      expect(seen.some((x) => x.isNeg()) && seen.some((x) => !x.isNeg())).toBe(true);
     });
 
-    it(`ln at ${D.precision} digits, x from 1e-30 to 1000`, () => {
+    it(`ln at ${D.precision} digits, x log-uniform from 1e-30 to 1000`, () => {
+      const seen: Dec[] = [];
       fc.assert(
-        fc.property(argument, ([m, e]) => {
-          const x = new D(Math.abs(m) + 1e-3).times(new D(10).pow(e)).toSignificantDigits(D.precision);
+        fc.property(logUniform(D, false), (x) => {
+          seen.push(x);
           return decimalLn(D, x).eq(x.ln());
         }),
-        { seed: 62, numRuns: 150 },
+        { seed: 62, numRuns: RUNS },
       );
+      const decades = decadesOf(seen);
+      expect(decades.has(LOW) && decades.has(HIGH - 1), [...decades].join(' ')).toBe(true);
+      expect(decades.size).toBeGreaterThanOrEqual(30);
     });
   }
 
