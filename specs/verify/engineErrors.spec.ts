@@ -45,6 +45,15 @@ describe('errors of the oracle end the run with their own code', () => {
     expect(report.error!.message).toMatch(/^could not judge case 1 \(\w+\) while shrinking it \(step 2\): /);
   });
 
+  it('on a stored case replayed first: the file named', async () => {
+    failOn.calls = 0;
+    failOn.call = 1;
+    const c = parseCase({ network: { layers: [{ weights: [[1]], bias: null }] }, batch: { inputs: [[1]], targets: [[0]] } });
+    const report = await verifyGenerated(inProcess(referenceImplementation, 'reference'), { runs: 5, replay: [{ name: 'stored.json', case: c }] });
+    expect(report).toMatchObject({ verdict: 'error', exitCode: 2, error: { code: 'E_ORACLE_LIMIT' } });
+    expect(report.error!.message).toBe('could not judge the stored case stored.json: the network is beyond what the oracle can hold');
+  });
+
   it('on a given case: the file named', async () => {
     failOn.calls = 0;
     failOn.call = 1;

@@ -345,6 +345,8 @@ export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Pr
           seen.set(JSON.stringify(caseToJson(c)), judged);
           // a case wrong only because its two answers differ is shrunk to the smallest case whose answers differ
           repeatShrink = judged.repeat?.beyondBound === true;
+          // the case shrunk is as bad as this one: a wrong case found under --strict shrinks to a wrong one
+          if (!repeatShrink && OUTCOME_RANK[judged.outcome] > failRank) failRank = OUTCOME_RANK[judged.outcome];
           window = shrinkWindow();
         }
       } else {
