@@ -76,7 +76,8 @@ verify options:
                         what was found is still reported
   --shrink-budget SEC   most seconds spent shrinking a failure (default ${DEFAULT_SHRINK_BUDGET}); then the smallest
                         case found so far is reported, saying that shrinking stopped early
-  --max-crashes N       restart a crashed --cmd process at most N times (default 100), then stop
+  --max-crashes N       restart a crashed --cmd process at most N times (default 100; at most 10
+                        while it has never answered a request), then stop
   --timeout MS          per-request timeout base (default 5000), plus 1 ms per thousand weights x samples
   --json FILE           write the full report as JSON
   --junit FILE          write JUnit XML (one test case per property and magnitude class)
