@@ -4,9 +4,12 @@ import { OracleLimitError } from './errors.js';
 /**
  * exp, expm1, ln and log1p on BigFloat, computed in fixed point with `work` fractional bits.
  *
- * exp(x): x = n ln2 + r with |r| <= ln2/2, then e^r = (e^(r/2^K))^(2^K) with the Taylor series of
- * e^(r/2^K) (Horner, inverse factorials precomputed) and K = 12 squarings, times 2^n exactly.
- * Relative error below 2^(20 - work) (K squarings multiply the series' few units by 2^K).
+ * exp(x): x = n ln2 + r with |r| <= ln2/2, r = a/2^8 + b/2^16 + d/2^24 + y with 0 <= y < 2^-24,
+ * and e^x = 2^n e^(a/2^8) e^(b/2^16) e^(d/2^24) e^y: three tables of 256 entries per width (made
+ * once, by the squaring method below at 40 more bits) and the Taylor series of e^y (Horner,
+ * inverse factorials precomputed; about W/26 terms). Relative error below (terms + 4) 2^-work, under 2^(20 - work).
+ * The tables are made with e^r = (e^(r/2^K))^(2^K), K = 12 squarings of the series of e^(r/2^K)
+ * (relative error below 2^(20 - work): the squarings multiply the series' few units by 2^K).
  * ln(y): y = 2^j z with z in [1/sqrt2, sqrt2), a = Math.log(z) in float64, then
  * ln z = a + log1p(z e^-a - 1) where z e^-a - 1 is below 2^-50, so its series needs W/50 terms;
  * absolute error below 2^(8 - work) (plus |j| 2^-(work+64)).
@@ -88,14 +91,75 @@ export function expFixed(x: BigFloat, W: number): { p: bigint; n: number } {
   const n = x.e + L <= 40 ? Math.round(approx(x, L) / Math.LN2) : roundedQuotient(X, c.ln2);
   if (n < -MAX_EXPONENT - 1) return { p: 0n, n: 0 };
   if (n > MAX_EXPONENT - 1) throw expOverflow(x, L);
-  const R = X - BigInt(n) * c.ln2; // r * 2^W2, |r| <= ln2/2 + tiny
+  const R = X - BigInt(n) * c.ln2; // r * 2^W2, |r| <= ln2/2 + 0.01
+  // r = a/2^8 + b/2^16 + d/2^24 + y: e^r = T1[a] T2[b] T3[d] e^y
+  const t = tablesFor(W);
+  const s8 = sh(W2 - 8);
+  const a = R >> s8; // floor(256 r), in [-90, 89]
+  let Y = R - (a << s8);
+  const s16 = sh(W2 - 16);
+  const b = Y >> s16; // in [0, 256)
+  Y -= b << s16;
+  const s24 = sh(W2 - 24);
+  const d = Y >> s24; // in [0, 256)
+  Y -= d << s24; // y 2^W2, 0 <= y < 2^-24
+  const shift = sh(W2);
+  let p = c.invFactorial[t.terms]!;
+  for (let i = t.terms - 1; i >= 0; i--) p = c.invFactorial[i]! + ((p * Y) >> shift);
+  const WT = sh(W + TABLE_GUARD);
+  p = (p * t.coarse[Number(a) + 128]!) >> WT;
+  p = (p * t.fine[Number(b)]!) >> WT;
+  p = (p * t.finest[Number(d)]!) >> WT;
+  return { p, n };
+}
+
+/** Extra fractional bits of the table entries. */
+const TABLE_GUARD = 16;
+
+interface Tables {
+  /** e^(a/2^8) 2^(W + 16) for a = -128..127, at index a + 128. */
+  readonly coarse: bigint[];
+  /** e^(b/2^16) 2^(W + 16) for b = 0..255. */
+  readonly fine: bigint[];
+  /** e^(d/2^24) 2^(W + 16) for d = 0..255. */
+  readonly finest: bigint[];
+  /** Taylor terms of e^y for 0 <= y < 2^-24: until y^N / N! < 2^-(W + 4). */
+  readonly terms: number;
+}
+
+const TABLES = new Map<number, Tables>();
+
+/** The tables of exp at W fractional bits, made once by the squaring method at W + 40 bits. */
+function tablesFor(W: number): Tables {
+  let t = TABLES.get(W);
+  if (t) return t;
+  const Wt = W + 40;
+  const drop = sh(Wt - W - TABLE_GUARD);
+  const at = (r: bigint, scale: number): bigint => expSquaringFixed(r << sh(Wt + 64 - scale), Wt) >> drop;
+  const coarse = Array.from({ length: 256 }, (_, k) => at(BigInt(k - 128), 8));
+  const fine = Array.from({ length: 256 }, (_, k) => at(BigInt(k), 16));
+  const finest = Array.from({ length: 256 }, (_, k) => at(BigInt(k), 24));
+  let terms = 1;
+  let logTerm = 0;
+  while (logTerm > -(W + 4)) {
+    terms += 1;
+    logTerm = -24 * terms - Math.log2(factorialApprox(terms));
+  }
+  t = { coarse, fine, finest, terms };
+  TABLES.set(W, t);
+  return t;
+}
+
+/** e^r 2^W for r = R / 2^(W + 64), |r| <= 1/2: the series of e^(r/2^K) and K squarings. */
+function expSquaringFixed(R: bigint, W: number): bigint {
+  const c = constants(W);
   const N = termsFor(W);
-  const shift = sh(W2 + K);
+  const shift = sh(W + 64 + K);
   let p = c.invFactorial[N]!;
   for (let i = N - 1; i >= 0; i--) p = c.invFactorial[i]! + ((p * R) >> shift);
   const WW = sh(W);
   for (let s = 0; s < K; s++) p = (p * p) >> WW;
-  return { p, n };
+  return p;
 }
 
 /** round(a / b) for BigInts, b > 0, as a number (|a / b| below 2^53). */

@@ -22,8 +22,8 @@ import { locateLimit } from './errors.js';
  *   softplus(x + D) - softplus(x) = -log1p(sigma(x + D) expm1(-D))  (|D| <= 1/2)
  * and, for the loss of output i with target t,
  *   E' - E = t [softplus(-S - D) - softplus(-S)] + (1 - t) [softplus(S + D) - softplus(S)].
- * For |D| > 1/2 (never from the oracle's own steps; possible in directional checks of extreme
- * networks) the softplus change takes forms whose log1p argument is positive, and beyond 2^40,
+ * For |D| >= 1/2 (never from the oracle's own steps; possible in directional checks of extreme
+ * networks) the softplus change takes forms whose log1p argument is positive, and from 2^41 on,
  * where e^|D| nears the exponent range, the change of the two softplus values directly.
  *
  * Notation: per layer every array is [B][n_l], index s * n_l + i.
@@ -42,8 +42,6 @@ export class PerturbedNetwork {
   private readonly t: BigFloat[];
   private readonly tc: BigFloat[];
   private X: BigFloat[] | undefined;
-  private readonly half: BigFloat;
-  private readonly huge: BigFloat;
 
   constructor(
     readonly bin: Binary,
@@ -58,8 +56,6 @@ export class PerturbedNetwork {
     this.t = Array.from(batch.T, (x) => bin.fromNumber(x));
     this.tc = this.t.map((x) => bin.sub(bin.one, x));
     this.W = network.layers.map((layer, l) => (l === 0 ? null : Array.from(layer.W, (x) => bin.fromNumber(x))));
-    this.half = bin.ldexp(bin.one, -1);
-    this.huge = bin.ldexp(bin.one, 40);
     this.forward([...firstPreActivations]);
   }
 
@@ -142,19 +138,19 @@ export class PerturbedNetwork {
 
   /**
    * softplus(x + D) - softplus(x), given sigma(x) and sigma(x + D): -log1p(sigma(x + D) expm1(-D))
-   * for |D| <= 1/2; log1p(sigma(x) expm1(D)) (D > 1/2) or -log1p(sigma(x + D) expm1(-D)) (D < -1/2),
-   * whose log1p arguments are positive; beyond |D| = 2^40 the two softplus values' difference.
+   * for |D| < 1/2; log1p(sigma(x) expm1(D)) (D >= 1/2) or -log1p(sigma(x + D) expm1(-D)) (D <= -1/2),
+   * whose log1p arguments are positive; from |D| = 2^41 on the two softplus values' difference.
    */
   softplusChange(x: BigFloat, D: BigFloat, sx: BigFloat, sxD: BigFloat): BigFloat {
     const { bin, math } = this;
-    const size = bin.abs(D);
-    if (bin.cmp(size, this.huge) > 0) return this.directSoftplusChange(x, D);
-    if (bin.isNeg(D) || bin.cmp(size, this.half) <= 0) return bin.neg(math.log1p(bin.mul(sxD, math.expm1(bin.neg(D)))));
+    const top = D.e + bin.bits; // 2^(top - 1) <= |D| < 2^top
+    if (top > 41) return this.directSoftplusChange(x, D);
+    if (top <= -1 || bin.isNeg(D)) return bin.neg(math.log1p(bin.mul(sxD, math.expm1(bin.neg(D)))));
     return math.log1p(bin.mul(sx, math.expm1(D)));
   }
 
   /**
-   * softplus(x + D) - softplus(x) for |D| > 2^40 from softplus(y) = max(y, 0) + log1p(e^-|y|):
+   * softplus(x + D) - softplus(x) for |D| >= 2^41 from softplus(y) = max(y, 0) + log1p(e^-|y|):
    * the terms that do not cancel first (D, or x + D, or the two small logarithms).
    */
   private directSoftplusChange(x: BigFloat, D: BigFloat): BigFloat {
