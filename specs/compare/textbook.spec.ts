@@ -11,6 +11,8 @@ import { referenceGradients } from '../../src/reference/index.js';
 import { forward } from '../../src/reference/forward.js';
 import { verifyGenerated } from '../../src/verify/engine.js';
 import { evaluateCase } from '../../src/verify/evaluate.js';
+import { verifyCases } from '../../src/verify/cases.js';
+import { formatFailure } from '../../src/report/text.js';
 import { createContext } from '../../src/oracle/context.js';
 
 /**
@@ -174,6 +176,20 @@ describe('the measured run: a loss counted twice when |S| > 40, on 300 generated
       expect(report.verdict, file).toBe('inaccurate');
       expect(Object.values(report.classes).reduce((n, s) => n + s.wrong, 0), file).toBe(0);
     }
+  });
+});
+
+describe('the failure report of a value beyond the stable bound', () => {
+  it('says what the explaining or nearest textbook computation gives there', async () => {
+    const cases = [{ name: 'saturated', case: one(40.5, 0) }];
+    const wrong = await verifyCases(await loadModule('fixtures/implementations/buggy-saturated-loss.mjs'), cases, {});
+    expect(wrong.failures[0]!.outcome).toBe('wrong');
+    expect(wrong.failures[0]!.textbook).toEqual({ computation: 'logClamp', value: 100, allowed: expect.any(Number) });
+    expect(formatFailure(wrong, wrong.failures[0]!, 'verify')).toMatch(/nearest textbook {3}100 within .*clamped at -100.*: not this value/);
+    const inaccurate = await verifyCases(await loadModule('fixtures/implementations/textbook.mjs'), cases, {});
+    expect(inaccurate.failures[0]!.outcome).toBe('inaccurate');
+    expect(inaccurate.failures[0]!.textbook).toMatchObject({ computation: 'logClamp', value: 100 });
+    expect(formatFailure(inaccurate, inaccurate.failures[0]!, 'verify')).toMatch(/textbook gives {5}100 within /);
   });
 });
 

@@ -57,6 +57,7 @@ export function failure(over: Partial<FailureReport> = {}): FailureReport {
     digits: 1.3,
     digitsLost: 13.8,
     cancellation: null,
+    textbook: null,
     origin: 'typical',
     valuesAffected: 1,
     case: SMALL_CASE,

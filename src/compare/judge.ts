@@ -50,6 +50,8 @@ export interface Judgement extends EntryComparison {
    */
   readonly textbookValue: number | null;
   readonly textbookBound: number | null;
+  /** The computation `textbookValue` is of (null when there is none). */
+  readonly textbookComputation: CancellationName | null;
   /** For an inaccurate value: the computation that explains it. */
   readonly cancellation?: CancellationName;
   /** Decimal digits lost beyond what a stable algorithm keeps: log10(error / stable bound), >= 0. */
@@ -163,6 +165,10 @@ class JudgedEntry implements Judgement {
     const t = this.textbook;
     return t ? t.r[this.k]! : null;
   }
+  get textbookComputation(): CancellationName | null {
+    const t = this.textbook;
+    return t ? t.computation.name : null;
+  }
   get outcome(): Outcome {
     return OUTCOMES[this.context.outcome[this.k]!]!;
   }
@@ -182,8 +188,8 @@ class JudgedEntry implements Judgement {
   }
   /** Plain data (what JSON.stringify and structured copies see). */
   toJSON(): Omit<Judgement, 'exact'> & { exact: string } {
-    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, digitsLost, cancellation, reason } = this;
-    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}) };
+    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, cancellation, reason } = this;
+    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}) };
   }
 }
 
@@ -264,13 +270,13 @@ function judgeEntries(entries: EntryComparison[], stable: Float64Array, textbook
   return entries.map((entry, k): Judgement => {
     const stableBound = stable[k]!;
     const digitsLost = entry.error === 0 ? 0 : Math.max(0, Math.log10((STABLE_SLACK * entry.error) / stableBound));
-    const base = { ...entry, bound: stableBound, withinBound: entry.error <= stableBound, stableBound, textbookValue: null, textbookBound: null, digitsLost };
+    const base = { ...entry, bound: stableBound, withinBound: entry.error <= stableBound, stableBound, textbookValue: null, textbookBound: null, textbookComputation: null, digitsLost };
     if (!Number.isFinite(entry.value)) return { ...base, outcome: 'wrong', reason: 'non-finite', digitsLost: Infinity };
     if (entry.error <= stableBound) return { ...base, outcome: 'correct' };
     const found = textbook.explain(k, entry.value);
     const index = found >= 0 ? found : -1 - found;
     const named = index < TEXTBOOK_COMPUTATIONS.length ? textbook.values(index) : null;
-    const near = named ? { textbookValue: named.c[k]!, textbookBound: named.r[k]! } : {};
+    const near = named ? { textbookValue: named.c[k]!, textbookBound: named.r[k]!, textbookComputation: named.computation.name } : {};
     if (found >= 0) return { ...base, ...near, outcome: 'inaccurate', cancellation: TEXTBOOK_COMPUTATIONS[found]!.name };
     return { ...base, ...near, outcome: 'wrong', reason: 'beyond-bounds' };
   });

@@ -15,6 +15,7 @@ import {
   type NondeterminismReport,
   type PropertyStats,
   type RepeatedAnswers,
+  type TextbookAnswer,
   type Replay,
   type VerifyReport,
   EXIT_CODES,
@@ -153,6 +154,7 @@ const failure: JsonSchema = object({
   digits: nullableNumber,
   digitsLost: nullableNumber,
   cancellation: { enum: [...CANCELLATIONS, null] },
+  textbook: { ...ref('textbook', ['object', 'null']), description: 'for a value beyond the stable bound: what the explaining (inaccurate) or nearest (wrong) named textbook computation gives there, and how far from it a value may lie' },
   origin: { enum: ORIGINS },
   valuesAffected: count,
   case: ref('case'),
@@ -171,6 +173,8 @@ const repeatedAnswers = {
 } satisfies PropertiesOf<RepeatedAnswers>;
 
 const repeat: JsonSchema = untyped(object(repeatedAnswers));
+
+const textbook: JsonSchema = untyped(object({ computation: { enum: CANCELLATIONS }, value: { type: 'number' }, allowed: { type: 'number', minimum: 0 } } satisfies PropertiesOf<TextbookAnswer>));
 
 const nondeterminism: JsonSchema = object({
   ...repeatedAnswers,
@@ -233,13 +237,13 @@ export const REPORT_JSON_SCHEMA: JsonSchema = {
     notes: { type: 'array', items: text },
     durationMs: { type: 'number', minimum: 0 },
   } satisfies PropertiesOf<ReportJson>),
-  $defs: { propertyStats, cancellationStats, classStats, case: caseJson, replay, failure, repeat, nondeterminism, description },
+  $defs: { propertyStats, cancellationStats, classStats, case: caseJson, replay, failure, repeat, textbook, nondeterminism, description },
 };
 
 /** The report as pretty JSON (2 spaces), `schemaVersion` first; numbers that are not finite become null. */
 export function reportToJson(report: VerifyReport): string {
   // fields a report may leave out (a report made before they existed) are written with their defaults
-  const failures = report.failures.map((f) => ({ ...f, shrinkStopped: f.shrinkStopped ?? null, repeat: f.repeat ?? null }));
+  const failures = report.failures.map((f) => ({ ...f, shrinkStopped: f.shrinkStopped ?? null, repeat: f.repeat ?? null, textbook: f.textbook ?? null }));
   const json: ReportJson = { schemaVersion: REPORT_SCHEMA_VERSION, ...report, casesReplayed: report.casesReplayed ?? 0, failures };
   return JSON.stringify(json, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
 }

@@ -42,7 +42,8 @@ export function formatFailure(report: VerifyReport, f: FailureReport, command: s
     lines.push(`  oracle             ${f.oracle}`);
     if (f.finiteDifference !== null) lines.push(`  finite difference  ${f.finiteDifference}`);
     if (f.error !== null) lines.push(`  error              ${f.error.toExponential(3)}${f.digits !== null ? ` (${f.digits > 0 ? `${digits(f.digits)} correct digits` : 'no correct digit'} relative to scale)` : ''}`);
-    if (f.bound !== null) lines.push(`  ${f.outcome === 'inaccurate' ? 'textbook bound     ' : 'allowed            '}${f.bound.toExponential(3)}`);
+    if (f.bound !== null && f.outcome === 'wrong') lines.push(`  allowed            ${f.bound.toExponential(3)}`);
+    if (f.textbook) lines.push(`  ${f.outcome === 'inaccurate' ? 'textbook gives     ' : 'nearest textbook   '}${f.textbook.value} within ${f.textbook.allowed.toExponential(3)}${f.outcome === 'wrong' ? ` (${CANCELLATION_TEXT[f.textbook.computation]}): not this value` : ''}`);
     if (f.cancellation) lines.push(`  explained by       ${CANCELLATION_TEXT[f.cancellation]}${f.digitsLost !== null ? `: ${f.digitsLost.toFixed(1)} digits lost` : ''}`);
     if (f.valuesAffected > 1) lines.push(`  ${f.valuesAffected} values of this case are ${f.outcome}`);
     if (f.repeat && !f.repeat.beyondBound) lines.push(`  asked twice, it answered ${f.repeat.first} then ${f.repeat.second} at ${f.repeat.where} (within the bound)`);

@@ -59,6 +59,7 @@ export function failureReport(c: Case, ev: CaseEvaluation, origin: CaseOrigin, c
     digits: Number.isFinite(j.digits) ? j.digits : null,
     digitsLost: Number.isFinite(j.digitsLost) ? j.digitsLost : null,
     cancellation: j.cancellation ?? null,
+    textbook: j.outcome !== 'correct' && j.textbookComputation !== null && j.textbookValue !== null && j.textbookBound !== null ? { computation: j.textbookComputation, value: j.textbookValue, allowed: j.textbookBound } : null,
     valuesAffected: ev.judgements.filter((x) => x.outcome === outcome).length,
   };
 }

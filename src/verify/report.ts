@@ -45,6 +45,13 @@ export interface Replay {
   file: string | null;
 }
 
+/** What a named textbook computation gives at a value, emulated on the case. */
+export interface TextbookAnswer {
+  readonly computation: CancellationName;
+  readonly value: number;
+  readonly allowed: number;
+}
+
 /** Two answers of the implementation to the same case, at the first entry where they differ. */
 export interface RepeatedAnswers {
   /** `layer 1, dE/dW[j=0][i=0]`, `loss E`, or `result` when one answer was a value and the other not. */
@@ -74,6 +81,11 @@ export interface FailureReport {
   readonly digits: number | null;
   readonly digitsLost: number | null;
   readonly cancellation: CancellationName | null;
+  /**
+   * For a value beyond the stable bound: what the explaining (inaccurate) or nearest (wrong) named
+   * textbook computation gives there and how far from it a value may lie (absent: null).
+   */
+  readonly textbook?: TextbookAnswer | null;
   readonly origin: CaseOrigin;
   /** Number of values of this case with the same outcome. */
   readonly valuesAffected: number;
@@ -86,6 +98,13 @@ export interface FailureReport {
   /** Both answers, when the implementation answered this case twice and differently (absent: null). */
   readonly repeat?: RepeatedAnswers | null;
   replay: Replay;
+}
+
+/** What a named textbook computation gives at a value, emulated on the case. */
+export interface TextbookAnswer {
+  readonly computation: CancellationName;
+  readonly value: number;
+  readonly allowed: number;
 }
 
 /** Two answers of the implementation to the same case that differ (a warning when within the bound, else the case is wrong). */
