@@ -53,6 +53,20 @@ describe('conversions at any exponent', () => {
     }
   });
 
+  it('toDecimal decides values within 1e-100 of a half-way point (more digits where 12 do not decide)', () => {
+    const wide = new Binary(500);
+    const H = Decimal.clone({ precision: 200, minE: -9e15, maxE: 9e15 });
+    for (const e of ['e-2500', 'e+2100']) {
+      for (const last of ['5', '49999999', '50000001']) {
+        // 50 digits then a 5 (or just below or above it): to 500 bits, within 1e-150 of that decimal
+        const text = `-1.2345678901234567890123456789012345678901234567890${last}${e}`;
+        const x = fromDecimal(wide, new H(text));
+        const exact = new H(x.m.toString()).times(new H(2).pow(x.e));
+        expect(toDecimal(wide, x, D).eq(new D(exact.toSignificantDigits(50))), text).toBe(true);
+      }
+    }
+  });
+
   it('fromDecimal holds Decimals of any exponent to the working precision', () => {
     for (const s of ['1.23456789012345678901234567890123456789e-2500', '-9.87654321e4000', '3e-900000', '7.5e1234567']) {
       const x = new D(s);

@@ -178,6 +178,13 @@ describe('a quantity beyond the limits: OracleLimitError naming the entry and th
       expect(error).toBeInstanceOf(OracleLimitError);
       expect((error as OracleLimitError).code).toBe('E_ORACLE_LIMIT');
     }
+    // any other error passes through unchanged (it is a bug, not a limit)
+    const Failing = class extends CoreOracle {
+      protected override unit(): UnitValues {
+        throw new TypeError('a bug');
+      }
+    };
+    expect(() => new Failing(ctx, network, batch)).toThrow(new TypeError('a bug'));
   });
 
   it('in the backward pass and in the finite differences', () => {

@@ -96,6 +96,16 @@ const cases = fc.sample(twoLayers, { seed: 811, numRuns: 20 }).filter((c) => c.n
 const slip = (bin: Binary) => bin.add(bin.one, fromDecimal(bin, new Decimal('1e-12')));
 
 describe('the finite differences do not read the analytic pass', () => {
+  it("CoreOracle's lossChange and centralDifference are the differenced network's", () => {
+    const { network, batch } = cases[0]!;
+    const core = new CoreOracle(ctx, network, batch);
+    const d = core.finiteDifferences();
+    const h = d.steps[0]!;
+    expect(core.centralDifference(0, 0, 0, h)).toEqual(d.preActivation[0]![0]);
+    const change = Array.from({ length: network.layers[0]!.nOut }, (_, i) => (i === 0 ? h : null));
+    expect(core.lossChange(0, 0, change)).toEqual(core.perturbed.lossChange(0, 0, change));
+  });
+
   it('uncorrupted: both ways of differencing agree with the analytic delta to 45 digits (the spec helper is right)', () => {
     expect(cases.length).toBeGreaterThanOrEqual(10);
     for (const { network, batch } of cases) {
