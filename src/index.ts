@@ -23,6 +23,6 @@ export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network
 export { checkClaim, checkClaimOn, formatClaimResult, claimCounterexampleJson, ClaimError, type Claim, type ClaimResult } from './claims/index.js';
 export { MISTAKES, buggyImplementation, killMistake } from './claims/catalogue/index.js';
 export { runDecayExperiment, referenceDecay, oracleDecay } from './decay/index.js';
-export { decayPlotSvg } from './report/decayPlot.js';
+export { decayPlotSvg } from './report/decay/index.js';
 export { verifyDirectional } from './verify/directional.js';
 export { certify } from './verify/certify.js';

@@ -4,9 +4,6 @@ import {
   alignedZeroCase,
   decimalArithmetic,
   decayToJson,
-  describeTraining,
-  formatDecay,
-  formatPow10,
   initLimit,
   initName,
   initNetwork,
@@ -23,6 +20,7 @@ import {
   uniform,
   type DecayExperiment,
 } from '../../src/decay/index.js';
+import { describeTraining, formatDecay, formatPow10 } from '../../src/report/decay/index.js';
 
 /** The `decay` experiment's parts: generator, initialisations, summaries, the text and JSON reports. */
 

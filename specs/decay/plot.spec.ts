@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInit, runDecayExperiment, type DecayExperiment } from '../../src/decay/index.js';
-import { decayHtml, decayTableHtml } from '../../src/report/decayHtml.js';
-import { decayPlotSvg, escapeSvg, mathText } from '../../src/report/decayPlot.js';
+import { decayHtml, decayPlotSvg, decayTableHtml, escapeSvg, mathText } from '../../src/report/decay/index.js';
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
 import { decodePng } from './png.js';
 
 /**
- * The decay plot (`src/report/decayPlot.ts`) and HTML report. The SVG is always checked as XML:
+ * The decay plot (`src/report/decay/plot.ts`) and HTML report. The SVG is always checked as XML:
  * well-formed, with the elements a reader needs. Where Chromium is installed (`/usr/bin/chromium`,
  * Debian's package) it is also rendered to PNG and the picture's colours are checked.
  */

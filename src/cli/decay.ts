@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
-import { formatDecay } from '../decay/format.js';
 import { runDecayExperiment, type DecayExperiment } from '../decay/experiment.js';
 import { INIT_SYNTAX, parseInit } from '../decay/init.js';
 import { decayToJson } from '../decay/json.js';
 import { writeAtomically } from '../report/counterexamples.js';
-import { decayHtml } from '../report/decayHtml.js';
-import { decayPlotSvg } from '../report/decayPlot.js';
+import { decayHtml, decayPlotSvg, formatDecay } from '../report/decay/index.js';
 import { UsageError } from './errors.js';
 
 /** Options of `backprop-oracle decay`: the experiment and where to write its reports. */

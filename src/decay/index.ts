@@ -12,7 +12,6 @@ export { seededRandom, uniform } from './random.js';
 export { parseInit, initName, initLimit, initNetwork, randomBatch, INIT_SYNTAX, MAX_INIT_SCALE, type Init } from './init.js';
 export { typicalGain, log10GradientRatioEstimate } from './estimate.js';
 export { trainingEffect, type TrainingOptions, type TrainingStep, type TrainingEffect } from './training.js';
-export { spread, quantile, median, ratiosByDepth, type Spread, type DepthSpread } from './spread.js';
+export { spread, quantile, median, ratiosByDepth, log10FactorPerLayer, type Spread, type DepthSpread } from './spread.js';
 export { runDecayExperiment, type DecayExperiment, type DecayMeasurement, type LayerSummary, type TrainingSummary } from './experiment.js';
-export { formatDecay, formatPow10, decayRows, decayRow, DECAY_COLUMNS, describeExperiment, describeInit, describeTraining, log10FactorPerLayer } from './format.js';
 export { decayToJson, DECAY_JSON_VERSION } from './json.js';

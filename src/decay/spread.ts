@@ -57,3 +57,21 @@ export function ratiosByDepth(layers: readonly { readonly above: number; readonl
   }
   return [...groups].sort(([a], [b]) => a - b).map(([above, ratios]) => ({ above, log10Ratio: spread(ratios) }));
 }
+
+/**
+ * The least-squares slope of log10 values against the layer number 1, 2, ..., negated: log10 of
+ * the factor by which the values change per layer going down. NaN with fewer than two finite values.
+ */
+export function log10FactorPerLayer(values: readonly number[]): number {
+  const points = values.map((v, l) => [l + 1, v] as const).filter(([, v]) => Number.isFinite(v));
+  if (points.length < 2) return Number.NaN;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / points.length;
+  const my = points.reduce((sum, [, v]) => sum + v, 0) / points.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, v] of points) {
+    sxy += (x - mx) * (v - my);
+    sxx += (x - mx) ** 2;
+  }
+  return -sxy / sxx;
+}

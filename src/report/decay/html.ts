@@ -3,9 +3,9 @@
  * per-layer figures, the check of the bound and the training result.
  */
 
-import type { DecayMeasurement } from '../decay/experiment.js';
-import { DECAY_COLUMNS, decayRows, describeExperiment, describeTraining } from '../decay/format.js';
-import { decayPlotSvg, escapeSvg as escapeHtml } from './decayPlot.js';
+import type { DecayMeasurement } from '../../decay/experiment.js';
+import { decayPlotSvg, escapeSvg as escapeHtml } from './plot.js';
+import { DECAY_COLUMNS, decayRows, describeExperiment, describeTraining } from './text.js';
 
 const STYLE = `
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; max-width: 960px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }

@@ -1,5 +1,11 @@
-import type { DecayMeasurement, LayerSummary } from './experiment.js';
-import { initLimit, initName } from './init.js';
+/**
+ * The decay report as text: the per-layer table (whose rows the HTML report shares), the
+ * description of the experiment and of its training result, and powers of ten as text.
+ */
+
+import type { DecayMeasurement, LayerSummary } from '../../decay/experiment.js';
+import { initLimit, initName } from '../../decay/init.js';
+import { log10FactorPerLayer } from '../../decay/spread.js';
 
 /**
  * 10^x as text with `digits` significant digits, e.g. -3.5 -> "3.2e-4"; "0" for -Infinity (a norm
@@ -38,24 +44,6 @@ export function decayRow(s: LayerSummary): string[] {
 /** The rows of the table, output layer first (the order in which backpropagation visits them). */
 export function decayRows(m: DecayMeasurement): string[][] {
   return [...m.layers].reverse().map(decayRow);
-}
-
-/**
- * The least-squares slope of log10 values against the layer number 1, 2, ..., negated: log10 of
- * the factor by which the values change per layer going down. NaN with fewer than two finite values.
- */
-export function log10FactorPerLayer(values: readonly number[]): number {
-  const points = values.map((v, l) => [l + 1, v] as const).filter(([, v]) => Number.isFinite(v));
-  if (points.length < 2) return Number.NaN;
-  const mx = points.reduce((sum, [x]) => sum + x, 0) / points.length;
-  const my = points.reduce((sum, [, v]) => sum + v, 0) / points.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, v] of points) {
-    sxy += (x - mx) * (v - my);
-    sxx += (x - mx) ** 2;
-  }
-  return -sxy / sxx;
 }
 
 /** The initialisation in words, with its limit for the experiment's widths. */

@@ -4,9 +4,9 @@
  * and the derived bound as a dashed line.
  */
 
-import type { DecayMeasurement } from '../decay/experiment.js';
-import { describeInit, formatPow10, log10FactorPerLayer } from '../decay/format.js';
-import type { Spread } from '../decay/spread.js';
+import type { DecayMeasurement } from '../../decay/experiment.js';
+import { log10FactorPerLayer, type Spread } from '../../decay/spread.js';
+import { describeInit, formatPow10 } from './text.js';
 
 const WIDTH = 900;
 const HEIGHT = 580;
