@@ -56,7 +56,7 @@ describe('backprop-oracle claim', () => {
         "claim: --runs must be an integer from 1 to 1000000, got "ten"",
         "claim: --digits must be an integer from 30 to 200, got "10"",
         "claim: --json needs a file name",
-        "claim: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--bogus"",
+        "claim: unknown option --bogus (backprop-oracle claim --help lists the options)",
       ]
     `);
   });
@@ -138,7 +138,7 @@ describe('backprop-oracle catalogue', () => {
         "catalogue: --only typo is not a mistake of the catalogue; ids: mse-delta, sign-flip, missing-y, slope-of-s, hidden-missing-slope, hidden-transposed, hard-targets, bias-one-sample, mean-batch-only, ln-probability, weight-for-input, bias-forgotten, hidden-unweighted, own-output",
         "catalogue: --seed must be an integer, got "x"",
         "catalogue: --json needs a file name",
-        "catalogue: Unexpected argument 'extra'. This command does not take positional arguments",
+        "catalogue: unexpected argument "extra": catalogue takes options only (backprop-oracle catalogue --help lists them)",
       ]
     `);
     expect(CATALOGUE_USAGE).toContain('mse-delta');

@@ -69,8 +69,8 @@ describe('decay options', () => {
         "decay: --plot needs a file name",
         "decay: --json needs a file name",
         "decay: --html needs a file name",
-        "decay: Unknown option '--depth'",
-        "decay: Unexpected argument 'extra'. This command does not take positional arguments",
+        "decay: unknown option --depth (backprop-oracle decay --help lists the options)",
+        "decay: unexpected argument "extra": decay takes options only (backprop-oracle decay --help lists them)",
       ]
     `);
   });

@@ -42,7 +42,9 @@ export interface SelfCheckArgs {
 }
 
 /** What the command line asks for. */
-export type Command = VerifyArgs | SelfCheckArgs | { command: 'help' } | { command: 'version' };
+export type Command = VerifyArgs | SelfCheckArgs | { command: 'help'; text: string } | { command: 'usage' } | { command: 'version' };
+
+
 
 /** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
 export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
@@ -50,22 +52,44 @@ export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
 /** Seconds of shrinking unless --shrink-budget says otherwise (the engine's default). */
 export const DEFAULT_SHRINK_BUDGET = 30;
 
-export const USAGE = `Usage: backprop-oracle <command> [options]
+/** The usage of `backprop-oracle` alone: every command, with its main options. */
+export const USAGE = `Usage: backprop-oracle <command> [options]       (backprop-oracle <command> --help for its options)
 
 Commands:
   verify       verify an implementation (or, with neither --impl nor --cmd, the built-in reference)
                against the decimal oracle on generated networks or on given cases
-  replay FILE  run one saved counterexample (or case file) again: verify --case FILE, against the
-               implementation the file records unless --impl or --cmd names one
-  decay        measure the vanishing gradient: gradient norm per layer against the derived bound (decay --help)
+               --impl FILE | --cmd "COMMAND", --runs N, --seed S, --case PATH, --strict, --json FILE, --junit FILE, ...
+  replay FILE  run one saved counterexample (or case file) again, against the implementation it records
   claim        check a claimed formula for a gradient entry; a false one gets a worked counterexample
+               "FORMULA", --layer L, --target T, --reduction R, --arithmetic A, --runs N, --json FILE, ...
   catalogue    run the classic wrong derivations live and print their kill status
+               --runs N, --claim-runs N, --only ID, --markdown, --json FILE, ...
+  decay        measure the vanishing gradient: gradient norm per layer against the derived bound
+               --layers L, --width N, --init NAME, --samples K, --plot FILE, --html FILE, --json FILE, ...
   self-check   check the built-in reference, the oracle and finite differences against each other
-  help         show this text
+               --runs N, --seed S, --max-layers L, --digits D, --json FILE, --quiet
+  help         show this text (backprop-oracle help COMMAND: that command's options)
 
-verify options:
+Examples:
+  backprop-oracle verify --impl ./my-backprop.mjs
+  backprop-oracle verify --cmd "python3 my_backprop.py" --json report.json
+  backprop-oracle claim "(Z - t) * Y"
+
+Exit codes: 0 correct (or inaccurate without --strict), 1 wrong (or inaccurate with --strict),
+2 the verifier could not do its job (bad arguments, unreadable case, the implementation would
+not start, crashed or broke the protocol, no case could be judged, what was found could not be
+written), 130 / 143 interrupted by SIGINT / SIGTERM. The JSON and JUnit reports say the same.`;
+
+/** The help text of `backprop-oracle verify`. */
+export const VERIFY_USAGE = `Usage: backprop-oracle verify [--impl FILE | --cmd "COMMAND"] [options]
+
+Verifies an implementation of backpropagation (with neither --impl nor --cmd, the built-in float64
+reference) against the decimal oracle and finite differences, on generated networks or on given
+cases, and shrinks every failure to a small counterexample. The protocol: docs/protocol.md.
+
+Options:
   --impl FILE           a JavaScript or TypeScript module (.js .mjs .cjs .ts .mts) exporting { gradients, describe? }
-  --cmd "COMMAND"       a command speaking JSON Lines on stdin/stdout (shared/spec/protocol.md)
+  --cmd "COMMAND"       a command speaking JSON Lines on stdin/stdout, quoted as one argument
   --runs N              generated cases (default 200)
   --seed S              generator seed (default 42); the same seed gives the same cases and report
   --path P              replay one generated case: the path printed with a counterexample (with its --seed)
@@ -93,13 +117,120 @@ verify options:
                         testing to localise: for networks too big for the full check)
   --directions K        directions of --mode directional (default 4)
   --quiet               no progress display
+  --help                show this text
 
-self-check options: --runs N, --seed S, --max-layers L, --digits D, --json FILE, --quiet
+Examples:
+  backprop-oracle verify --impl ./my-backprop.mjs
+  backprop-oracle verify --cmd "python3 my_backprop.py" --runs 500 --json report.json --junit report.xml
+  backprop-oracle verify --impl ./my-backprop.ts --case model.json
 
 Exit codes: 0 correct (or inaccurate without --strict), 1 wrong (or inaccurate with --strict),
-2 the verifier could not do its job (bad arguments, unreadable case, the implementation would
-not start, crashed or broke the protocol, no case could be judged, what was found could not be
-written), 130 / 143 interrupted by SIGINT / SIGTERM. The JSON and JUnit reports say the same.`;
+2 the verifier could not do its job, 130 / 143 interrupted by SIGINT / SIGTERM.`;
+
+/** The help text of `backprop-oracle replay`. */
+export const REPLAY_USAGE = `Usage: backprop-oracle replay FILE [--impl FILE | --cmd "COMMAND"] [verify options]
+
+Runs one saved counterexample (or any case file) again: the same as verify --case FILE, against
+the implementation the file records unless --impl or --cmd names one.
+
+Options:
+  --impl FILE       replay against this module instead of the one the file records
+  --cmd "COMMAND"   replay against this command instead of the one the file records
+  --json FILE       write the report as JSON; every other option of verify applies too (verify --help)
+  --help            show this text
+
+Example:
+  backprop-oracle replay .backprop-oracle/corpus/<implementation>/<case>.json
+
+Exit codes: as verify: 0 correct, 1 wrong, 2 the case or its implementation could not be run.`;
+
+/** The help text of `backprop-oracle self-check`. */
+export const SELF_CHECK_USAGE = `Usage: backprop-oracle self-check [options]
+
+Checks the built-in float64 reference, the decimal oracle and finite differences of the oracle's
+loss against each other on generated networks: the verifier's own check of itself.
+
+Options:
+  --runs N          generated cases (default 200)
+  --seed S          generator seed (default 42)
+  --max-layers L    most layers generated, 1 to 12 (default 6)
+  --digits D        oracle precision in significant digits, 30 to 200 (default 50)
+  --json FILE       write the report as JSON
+  --quiet           no progress display
+  --help            show this text
+
+Example:
+  backprop-oracle self-check --runs 50
+
+Exit codes: 0 the three agree, 1 they disagree somewhere, 2 bad options or a report that could
+not be written.`;
+
+/** The help of each command parsed here; claim, catalogue and decay keep theirs in their own files. */
+const HELP: Record<string, string> = { verify: VERIFY_USAGE, replay: REPLAY_USAGE, 'self-check': SELF_CHECK_USAGE };
+
+/** Whether the words after a command ask for its help (`--help` or `-h` before any `--`). */
+export function asksForHelp(rest: readonly string[]): boolean {
+  for (const word of rest) {
+    if (word === '--') return false;
+    if (word === '--help' || word === '-h') return true;
+  }
+  return false;
+}
+
+/**
+ * Joins a string option and a following value that starts with a dash and a digit or a point
+ * (`--timeout -5`) into one word (`--timeout=-5`): node's parser would call the value ambiguous;
+ * joined, the option's own check says what is wrong with it (or accepts it, as --seed -3).
+ */
+export function joinNegativeValues(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    const option = word.startsWith('--') && !word.includes('=') ? options[word.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else out.push(word);
+  }
+  return out;
+}
+
+/**
+ * Node's parseArgs error, reworded: the option or argument it is about, what is wrong, what to
+ * do. `--cmd python3 f.py` unquoted gets the quoted form to use.
+ */
+export function parseErrorMessage(command: string, error: Error & { code?: string }, args: readonly string[]): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const formula = command === 'claim' && !/^--[a-z][\w-]*$/.test(quoted) ? `; a formula that starts with "-" goes after "--": backprop-oracle claim -- "${quoted}"` : '';
+    return `${command}: unknown option ${quoted} (backprop-oracle ${command} --help lists the options)${formula}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const at = args.indexOf('--cmd');
+    if (at >= 0 && args[at + 1] !== undefined) {
+      const words: string[] = [args[at + 1]!];
+      for (let i = at + 2; i < args.length && !args[i]!.startsWith('--'); i++) words.push(args[i]!);
+      return `${command}: unexpected argument "${quoted}": --cmd takes the whole command as one argument: quote it, as in --cmd "${words.join(' ')}"`;
+    }
+    return `${command}: unexpected argument "${quoted}": ${command} takes options only (backprop-oracle ${command} --help lists them)`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(error.message)) {
+    const option = /'(--[\w-]+)/.exec(error.message)?.[1] ?? 'an option';
+    return `${command}: ${option} needs a value (backprop-oracle ${command} --help)`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /ambiguous/.test(error.message)) {
+    const option = /'(--[\w-]+)/.exec(error.message)?.[1] ?? 'an option';
+    const next = args[args.indexOf(option) + 1] ?? '';
+    return `${command}: ${option} needs a value, and "${next}" looks like an option (a value that starts with "-" is written ${option}=${next})`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${command}: ${error.message.split('\n')[0]} (backprop-oracle ${command} --help)`;
+  return `${command}: ${error.message}`;
+}
 
 function integer(command: string, option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -132,10 +263,11 @@ function parseShard(raw: string | undefined): { index: number; count: number } |
 }
 
 function parse(command: string, rest: readonly string[], options: NonNullable<ParseArgsConfig['options']>): Record<string, string | boolean | string[] | undefined> {
+  const args = joinNegativeValues(rest, options);
   try {
-    return parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (error) {
-    throw new UsageError(`${command}: ${(error as Error).message}`);
+    throw new UsageError(parseErrorMessage(command, error as Error, args));
   }
 }
 
@@ -144,7 +276,9 @@ const str = { type: 'string' } as const;
 /** Parses a command line (without `node` and the script); throws UsageError on anything malformed. */
 export function parseCommandLine(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === undefined) return { command: 'usage' };
+  if (command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: (rest[0] !== undefined ? HELP[rest[0]] : undefined) ?? USAGE };
+  if (HELP[command] !== undefined && asksForHelp(rest)) return { command: 'help', text: HELP[command]! };
   if (command === '--version' || command === 'version') return { command: 'version' };
   if (command === 'self-check') {
     const v = parse(command, rest, { runs: str, seed: str, 'max-layers': str, digits: str, json: str, quiet: { type: 'boolean' } });

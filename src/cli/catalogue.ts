@@ -12,6 +12,7 @@ import { checkClaim } from '../claims/check.js';
 import { caseSize } from '../claims/size.js';
 import type { ClaimResult } from '../claims/types.js';
 import type { CommandIo } from './claim.js';
+import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';
 
 /** Options of `backprop-oracle catalogue`. */
@@ -44,6 +45,11 @@ prints whether the verifier killed it both ways, with the size of each shrunk co
   --markdown       print Markdown tables (kill status, shrink sizes)
   --generic        also check each claim on the verifier's generic cases (shrink-size comparison)
   --json FILE      write every result as JSON
+  --help           show this text
+
+Examples:
+  backprop-oracle catalogue
+  backprop-oracle catalogue --only sign-flip --runs 50
 
 Exit codes: 0 every mistake killed both ways, 1 one survived, 2 bad options.`;
 
@@ -56,15 +62,17 @@ function integer(option: string, raw: string | undefined, fallback: number): num
 /** Parses the arguments after `catalogue`; throws UsageError on anything malformed. */
 export function parseCatalogueArgs(argv: readonly string[]): CatalogueArgs {
   let v: Record<string, string | boolean | string[] | undefined>;
+  const options = { runs: { type: 'string' }, 'claim-runs': { type: 'string' }, seed: { type: 'string' }, only: { type: 'string', multiple: true }, markdown: { type: 'boolean' }, generic: { type: 'boolean' }, json: { type: 'string' } } as const;
+  const args = joinNegativeValues(argv, options);
   try {
     v = parseArgs({
-      args: [...argv],
-      options: { runs: { type: 'string' }, 'claim-runs': { type: 'string' }, seed: { type: 'string' }, only: { type: 'string', multiple: true }, markdown: { type: 'boolean' }, generic: { type: 'boolean' }, json: { type: 'string' } },
+      args,
+      options,
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new UsageError(`catalogue: ${(error as Error).message}`);
+    throw new UsageError(parseErrorMessage('catalogue', error as Error, args));
   }
   const only = (v.only as string[] | undefined) ?? [];
   const unknown = only.filter((id) => !MISTAKES.some((m) => m.id === id));

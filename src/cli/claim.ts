@@ -12,6 +12,7 @@ import { buildCounterexample } from '../claims/counterexample.js';
 import { claimCounterexampleJson, formatClaimResult } from '../claims/format.js';
 import { resolveClaim, TARGETS } from '../claims/resolve.js';
 import type { Arithmetic, ClaimLayer, ClaimResult, TargetName } from '../claims/types.js';
+import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';
 
 /** Options of `backprop-oracle claim`. */
@@ -58,6 +59,9 @@ the oracle's loss; a false one gets its smallest counterexample as a worked exam
   --min-digits M     correct digits required relative to the entry's magnitude (default 20; 12 in float64)
   --cases C          claim (default: small networks of simple numbers) or generic (the verifier's generator)
   --json FILE        write the verdict as JSON (with the counterexample as a --case file under "case")
+  --corpus DIR       the counterexample corpus: false claims are saved there, their cases tried first next time
+                     (default .backprop-oracle/corpus)
+  --help             show this text
 
 The formula is per sample (the tool sums it over the batch). Output layer symbols: Y, S, Z, Zc,
 t, W, b, B, n_L, s; hidden layer: X, S_j, Y_j, Yc_j, V, b_j, and inside sum_i(...): Z_i, t_i,
@@ -92,15 +96,17 @@ function parseLayer(raw: string | undefined): ClaimLayer {
 export function parseClaimArgs(argv: readonly string[]): ClaimArgs {
   const str = { type: 'string' } as const;
   let parsed: { values: Record<string, string | undefined>; positionals: string[] };
+  const options = { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str, corpus: str };
+  const args = joinNegativeValues(argv, options);
   try {
     parsed = parseArgs({
-      args: [...argv],
-      options: { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str, corpus: str },
+      args,
+      options,
       strict: true,
       allowPositionals: true,
     }) as typeof parsed;
   } catch (error) {
-    throw new UsageError(`claim: ${(error as Error).message}`);
+    throw new UsageError(parseErrorMessage('claim', error as Error, args));
   }
   const v = parsed.values;
   if (parsed.positionals.length !== 1) {

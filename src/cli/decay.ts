@@ -4,6 +4,7 @@ import { INIT_SYNTAX, parseInit } from '../decay/init.js';
 import { decayToJson } from '../decay/json.js';
 import { writeAtomically } from '../report/counterexamples.js';
 import { decayHtml, decayPlotSvg, formatDecay } from '../report/decay/index.js';
+import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';
 
 /** Options of `backprop-oracle decay`: the experiment and where to write its reports. */
@@ -42,6 +43,10 @@ Options:
   --json FILE     write the figures as JSON
   --help          show this text
 
+Examples:
+  backprop-oracle decay
+  backprop-oracle decay --layers 20 --init he --plot decay.svg --html decay.html
+
 Exit codes: 0 the bound held everywhere, 1 it was violated somewhere, 2 bad options or a report
 that could not be written.`;
 
@@ -75,15 +80,17 @@ function fileName(option: string, raw: string | undefined): string | null {
 export function parseDecayArgs(argv: string[]): DecayArgs {
   const str = { type: 'string' } as const;
   let values: Record<string, string | boolean | undefined>;
+  const options = { layers: str, width: str, init: str, samples: str, batch: str, seed: str, steps: str, rate: str, plot: str, html: str, json: str, help: { type: 'boolean' } } as const;
+  const args = joinNegativeValues(argv, options);
   try {
     values = parseArgs({
-      args: argv,
-      options: { layers: str, width: str, init: str, samples: str, batch: str, seed: str, steps: str, rate: str, plot: str, html: str, json: str, help: { type: 'boolean' } },
+      args,
+      options,
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new UsageError(`decay: ${(error as Error).message}`);
+    throw new UsageError(parseErrorMessage('decay', error as Error, args));
   }
   const s = (k: string): string | undefined => values[k] as string | undefined;
   let init;
@@ -121,10 +128,12 @@ export function runDecay(args: DecayArgs, io: { out(t: string): void; err(t: str
   const { help: _help, plot, html, json, ...experiment } = args;
   const m = runDecayExperiment(experiment);
   let written = true;
+  const wrote: string[] = [];
   const write = (what: string, option: string, file: string | null, text: () => string): void => {
     if (file === null) return;
     try {
       writeAtomically(file, text());
+      wrote.push(`the ${what} ${file}`);
     } catch (error) {
       written = false;
       io.err(`decay: could not write the ${what} to --${option} ${file}: ${(error as Error).message}\n`);
@@ -134,6 +143,7 @@ export function runDecay(args: DecayArgs, io: { out(t: string): void; err(t: str
   write('HTML report', 'html', html, () => decayHtml(m));
   write('JSON report', 'json', json, () => decayToJson(m) + '\n');
   io.out(formatDecay(m) + '\n');
+  if (wrote.length > 0) io.out(`wrote ${wrote.join(', ')}\n`);
   if (!written) return 2;
   return m.violations === 0 ? 0 : 1;
 }

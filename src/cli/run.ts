@@ -14,10 +14,10 @@ import { readCorpus } from '../verify/corpus.js';
 import { settleReport, verifyGenerated, type Progress } from '../verify/engine.js';
 import type { ExitCode, VerifyReport } from '../verify/report.js';
 import { selfCheck } from '../verify/selfCheck.js';
-import { parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './args.js';
+import { asksForHelp, parseCommandLine, USAGE, type SelfCheckArgs, type VerifyArgs } from './args.js';
 import { readCases } from './cases.js';
 import { UsageError } from './errors.js';
-import { parseDecayArgs, runDecay } from './decay.js';
+import { DECAY_USAGE, parseDecayArgs, runDecay } from './decay.js';
 import { verifyDirectional } from '../verify/directional.js';
 
 /** Where the CLI writes and what it knows of its environment; injected so specs can capture it. */
@@ -122,11 +122,12 @@ async function openIut(args: VerifyArgs, target: Target, io: Io): Promise<Iut> {
  * the process's (130 / 143 after a signal, 2 when the corpus could not be written). A failure to
  * write is reported. Returns the report as written, with the process's exit code.
  */
-function writeReports(found: VerifyReport, args: VerifyArgs, target: Target, io: Io, signalExit: 130 | 143 | null): VerifyReport {
+function writeReports(found: VerifyReport, args: VerifyArgs, target: Target, io: Io, signalExit: 130 | 143 | null, wrote: string[]): VerifyReport {
   let failed = false;
-  const attempt = (what: string, write: () => void): void => {
+  const attempt = (what: string, write: () => void, file?: string): void => {
     try {
       write();
+      if (file !== undefined && !wrote.includes(file)) wrote.push(file);
     } catch (error) {
       failed = true;
       io.err(`verify: could not write ${what}: ${(error as Error).message}\n`);
@@ -139,10 +140,10 @@ function writeReports(found: VerifyReport, args: VerifyArgs, target: Target, io:
   }
   const exit = (): ExitCode => signalExit ?? (failed ? 2 : 0);
   let report = settleReport({ ...found, notes }, exit());
-  if (args.json) attempt(`the JSON report to --json ${args.json}`, () => writeAtomically(args.json!, reportToJson(report) + '\n'));
+  if (args.json) attempt(`the JSON report to --json ${args.json}`, () => writeAtomically(args.json!, reportToJson(report) + '\n'), `the JSON report ${args.json}`);
   if (args.junit) {
     const before = failed;
-    attempt(`the JUnit report to --junit ${args.junit}`, () => writeAtomically(args.junit!, reportToJunit(report)));
+    attempt(`the JUnit report to --junit ${args.junit}`, () => writeAtomically(args.junit!, reportToJunit(report)), `the JUnit report ${args.junit}`);
     // the JSON already written must say the exit code the process ends with
     if (failed && !before && args.json) {
       report = settleReport(report, exit());
@@ -231,9 +232,11 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
   }
   const signalExit = stoppedBy === null ? null : stoppedBy === 'SIGINT' ? 130 : 143;
   // files first (counterexamples set their replay paths), then the summary that names them
-  const report = writeReports(found, args, target, io, signalExit);
+  const wrote: string[] = [];
+  const report = writeReports(found, args, target, io, signalExit, wrote);
   const who = 'builtin' in target ? '' : targetWords(target);
   io.out(formatReport(report, `backprop-oracle verify ${who}`.trim()) + '\n');
+  if (wrote.length > 0) io.out(`wrote ${wrote.join(', ')}\n`);
   if (shouldAnnotate(io.env ?? {})) for (const line of githubAnnotations(report)) io.out(line + '\n');
   return report.exitCode;
 }
@@ -256,6 +259,7 @@ function runSelfCheck(args: SelfCheckArgs, io: Io): number {
       io.err(`self-check: could not write the JSON report to --json ${args.json}: ${(error as Error).message}\n`);
       return 2;
     }
+    io.out(`wrote the JSON report ${args.json}\n`);
   }
   return report.verdict === 'correct' ? 0 : 1;
 }
@@ -263,20 +267,33 @@ function runSelfCheck(args: SelfCheckArgs, io: Io): number {
 /** Runs one command line and returns the exit code (0 correct, 1 wrong, 2 could not do the job). */
 export async function run(argv: readonly string[], io: Io, version = '0.0.0'): Promise<number> {
   try {
-    if (argv[0] === 'decay') return runDecay(parseDecayArgs(argv.slice(1)), io);
-    // claims need mathjs, whose loading costs about half a second: only these commands load it
-    if (argv[0] === 'claim') {
-      const { parseClaimArgs, runClaim } = await import('./claim.js');
-      return runClaim(parseClaimArgs(argv.slice(1)), io);
+    const [first, ...rest] = argv;
+    const helpFor = first === 'help' ? rest[0] : first !== undefined && asksForHelp(rest) ? first : undefined;
+    if (helpFor === 'decay') {
+      io.out(DECAY_USAGE + '\n');
+      return 0;
     }
-    if (argv[0] === 'catalogue') {
+    if (helpFor === 'claim' || helpFor === 'catalogue') {
+      io.out((helpFor === 'claim' ? (await import('./claim.js')).CLAIM_USAGE : (await import('./catalogue.js')).CATALOGUE_USAGE) + '\n');
+      return 0;
+    }
+    if (first === 'decay') return runDecay(parseDecayArgs(rest), io);
+    // claims need mathjs, whose loading costs about half a second: only these commands load it
+    if (first === 'claim') {
+      const { parseClaimArgs, runClaim } = await import('./claim.js');
+      return runClaim(parseClaimArgs(rest), io);
+    }
+    if (first === 'catalogue') {
       const { parseCatalogueArgs, runCatalogue } = await import('./catalogue.js');
-      return await runCatalogue(parseCatalogueArgs(argv.slice(1)), io);
+      return await runCatalogue(parseCatalogueArgs(rest), io);
     }
     const command = parseCommandLine(argv);
     switch (command.command) {
+      case 'usage':
+        io.err(USAGE + '\n');
+        return 2;
       case 'help':
-        io.out(USAGE + '\n');
+        io.out(command.text + '\n');
         return 0;
       case 'version':
         io.out(version + '\n');
@@ -288,7 +305,8 @@ export async function run(argv: readonly string[], io: Io, version = '0.0.0'): P
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`${error.message}\n\nRun "backprop-oracle help" for the options.\n`);
+      const known = ['verify', 'replay', 'claim', 'catalogue', 'decay', 'self-check'].includes(argv[0] ?? '');
+      io.err(`${error.message}\n\nRun "backprop-oracle ${known ? `${argv[0]} --help` : 'help'}" for the options.\n`);
       return 2;
     }
     io.err(`backprop-oracle: ${(error as Error).stack ?? String(error)}\n`);
