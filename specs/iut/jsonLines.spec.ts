@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync } from 'node:fs';
 import { IutError, startCommand, type Iut, type StartCommandOptions } from '../../src/iut/index.js';
+import { nonFiniteWord } from '../../src/iut/jsonLines.js';
 import { parseBatch, parseNetwork, type NetworkJson } from '../../src/network/index.js';
 import { referenceGradients } from '../../src/reference/index.js';
 import { iutTracker, small, tempDir } from './helpers.js';
@@ -244,6 +245,18 @@ describe('startCommand: protocol violations (E_IUT_PROTOCOL)', () => {
     const later = await rejection(iut.gradients(small.network, small.batch));
     expect(later.code).toBe('E_IUT_PROTOCOL');
     expect(later.request).toEqual({ id: 3, method: 'gradients' });
+  });
+
+  it('an answer with NaN or Infinity (as Python writes them) is told to write null, not that it is no JSON', async () => {
+    const iut = await start(fake('nan', `raw('{"id": 1, "result": {"loss": NaN, "gradients": [{"weights": [[-Infinity]], "bias": null}]}}\\n');`));
+    const err = await rejection(iut.gradients(small.network, small.batch));
+    expect(err.code).toBe('E_IUT_PROTOCOL');
+    expect(err.message).toContain('line 2 of its standard output is not JSON: it has NaN, which JSON cannot write: send null in its place (the verifier reports a null as a non-finite value): "{\\"id\\": 1, \\"result\\": {\\"loss\\": NaN');
+    expect(err.message).not.toContain('diagnostics');
+    expect(nonFiniteWord('[1, -Infinity]')).toBe('-Infinity');
+    expect(nonFiniteWord('{"note": "NaN"}')).toBeNull();
+    expect(nonFiniteWord('NaN then text')).toBeNull();
+    expect(nonFiniteWord('{"a": NaN, oops}')).toBeNull();
   });
 
   it('a long non-JSON line is shortened in the message', async () => {

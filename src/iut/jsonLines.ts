@@ -337,7 +337,10 @@ class CommandIut implements Iut {
     try {
       message = JSON.parse(line);
     } catch {
-      this.breakProtocol(`${where} is not JSON (diagnostics belong on standard error): ${quoteLine(line)}`);
+      const nonFinite = nonFiniteWord(line);
+      this.breakProtocol(nonFinite !== null
+        ? `${where} is not JSON: it has ${nonFinite}, which JSON cannot write: send null in its place (the verifier reports a null as a non-finite value): ${quoteLine(line)}`
+        : `${where} is not JSON (diagnostics belong on standard error): ${quoteLine(line)}`);
       return;
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
@@ -460,6 +463,22 @@ function signalName(n: number): string | undefined {
 }
 
 /** A standard-output line quoted for a message, shortened when long. */
+/**
+ * The NaN, Infinity or -Infinity (as Python's json.dumps writes them) that keeps a line from being
+ * JSON: the word, when writing null in its place makes the line parse; otherwise null.
+ */
+export function nonFiniteWord(line: string): string | null {
+  const word = /(?<=[[,:]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/;
+  const found = word.exec(line);
+  if (!found) return null;
+  try {
+    JSON.parse(line.replace(new RegExp(word.source, 'g'), 'null'));
+    return found[1]!;
+  } catch {
+    return null;
+  }
+}
+
 function quoteLine(line: string): string {
   return JSON.stringify(line.length > MAX_QUOTED_LINE ? `${line.slice(0, MAX_QUOTED_LINE)}...` : line);
 }
