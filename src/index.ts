@@ -1,5 +1,7 @@
 /**
  * backprop-oracle's public API. Everything exported here is supported; nothing else is public.
+ * Claims and the mistake catalogue (which load the expression parser, mathjs) are the subpath
+ * export `backprop-oracle/claims` (src/claims.ts), so this entry loads no expression parser.
  */
 export { verify, type Target, type VerifyApiOptions } from './verify/api.js';
 export { verifyGenerated, verifyCases, type VerifyOptions, type Progress } from './verify/index.js';
@@ -12,7 +14,8 @@ export { referenceImplementation } from './iut/builtin.js';
 export { formatReport } from './report/text.js';
 export { reportToJson, reportToJunit, githubAnnotations } from './report/formats.js';
 export { saveCounterexamples } from './report/counterexamples.js';
-export type { Outcome, Precision, CancellationName, Judgement } from './compare/judge.js';
+export type { Outcome, Precision, EntryLocation } from './types.js';
+export type { CancellationName, Judgement } from './compare/judge.js';
 export { judge, CANCELLATION_TEXT } from './compare/judge.js';
 export { referenceBound, errorBound } from './compare/bound.js';
 export { referenceGradients, forward, backward, loss, train, step, type TrainOptions, type TrainResult } from './reference/index.js';
@@ -20,8 +23,6 @@ export { oracle, createContext, finiteDifferences, parameterFiniteDifferences, t
 export { caseArbitrary, sampleCases, MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
 export { parseNetwork, parseBatch, parseCase, parseGradients, InputError, networkToJson, batchToJson, caseToJson, gradientsToJson } from './network/index.js';
 export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients } from './network/types.js';
-export { checkClaim, checkClaimOn, formatClaimResult, claimCounterexampleJson, ClaimError, type Claim, type ClaimResult } from './claims/index.js';
-export { MISTAKES, buggyImplementation, killMistake } from './claims/catalogue/index.js';
 export { runDecayExperiment, referenceDecay, oracleDecay } from './decay/index.js';
 export { decayPlotSvg } from './report/decay/index.js';
 export { verifyDirectional } from './verify/directional.js';

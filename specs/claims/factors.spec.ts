@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MISTAKES } from '../../src/claims/catalogue/mistakes.js';
+import { MISTAKES } from '../../src/catalogue/mistakes.js';
 import { oracleCase } from '../../src/claims/evaluate.js';
 import { analyzeFactors, flattenFactors, MAX_FACTORS, productText } from '../../src/claims/factors.js';
 import { probeCases } from '../../src/claims/probes.js';

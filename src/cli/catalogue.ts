@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { killMistake, type KillResult } from '../claims/catalogue/kill.js';
-import { MISTAKES } from '../claims/catalogue/mistakes.js';
-import { catalogueMarkdown, formatCatalogue, shrinkMarkdown } from '../claims/catalogue/table.js';
+import { killMistake, type KillResult } from '../catalogue/kill.js';
+import { MISTAKES } from '../catalogue/mistakes.js';
+import { catalogueMarkdown, formatCatalogue, shrinkMarkdown } from '../catalogue/table.js';
 import { checkClaim } from '../claims/check.js';
 import { caseSize } from '../claims/size.js';
 import type { ClaimResult } from '../claims/types.js';

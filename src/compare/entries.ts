@@ -7,13 +7,7 @@ import type { OracleResult } from '../oracle/oracle.js';
 import type { ReferenceBound } from './bound.js';
 import { measure, type ErrorMeasure } from './measures.js';
 import { ETA64 } from './rounding.js';
-
-/** Which quantity an entry is: the loss, `dE/dW[j][i]`, `dE/db[i]` of a layer, or an output Z. */
-export type EntryLocation =
-  | { readonly kind: 'loss' }
-  | { readonly kind: 'weight'; readonly layer: number; readonly j: number; readonly i: number }
-  | { readonly kind: 'bias'; readonly layer: number; readonly i: number }
-  | { readonly kind: 'output'; readonly sample: number; readonly i: number };
+import type { EntryLocation } from '../types.js';
 
 /** One quantity compared with the oracle. */
 export interface EntryComparison extends ErrorMeasure {
@@ -23,20 +17,6 @@ export interface EntryComparison extends ErrorMeasure {
   /** The allowed error; NaN when no bound applies. */
   readonly bound: number;
   readonly withinBound: boolean;
-}
-
-/** The same entry as text, with layers counted from 1 as people do: `layer 2, dE/dW[j=1][i=0]`. */
-export function formatLocation(where: EntryLocation): string {
-  switch (where.kind) {
-    case 'loss':
-      return 'loss E';
-    case 'weight':
-      return `layer ${where.layer + 1}, dE/dW[j=${where.j}][i=${where.i}]`;
-    case 'bias':
-      return `layer ${where.layer + 1}, dE/db[i=${where.i}]`;
-    case 'output':
-      return `output Z[sample=${where.sample}][i=${where.i}]`;
-  }
 }
 
 /** Above this many weight gradients, their errors are measured in double-double arithmetic (see `Measurements`). */

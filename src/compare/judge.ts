@@ -4,12 +4,12 @@ import type { OracleResult } from '../oracle/oracle.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
 import { errorBound, STABLE_SLACK } from './bound.js';
-import { compareWithOracle, flatBounds, formatLocation, Measurements, type EntryComparison, type EntryLocation } from './entries.js';
+import { compareWithOracle, flatBounds, Measurements, type EntryComparison } from './entries.js';
 import type { ErrorMeasure } from './measures.js';
 import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
-import type { Outcome, Precision } from './types.js';
+import { formatLocation, type EntryLocation, type Outcome, type Precision } from '../types.js';
 
-export type { Precision, Outcome } from './types.js';
+export type { Precision, Outcome } from '../types.js';
 export { STABLE_SLACK } from './bound.js';
 
 /** Ranks outcomes: correct < inaccurate < wrong. */

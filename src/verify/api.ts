@@ -1,8 +1,9 @@
 import { inProcess, loadModule } from '../iut/module.js';
 import { startCommand } from '../iut/jsonLines.js';
 import type { Implementation, Iut } from '../iut/types.js';
-import { verifyCases, type NamedCase } from './cases.js';
-import { verifyGenerated, type VerifyOptions } from './engine.js';
+import { verifyCases } from './cases.js';
+import { verifyGenerated } from './engine.js';
+import type { NamedCase, VerifyOptions } from './run.js';
 import type { VerifyReport } from './report.js';
 
 /** What `verify` accepts as the implementation under test. */

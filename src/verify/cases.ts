@@ -1,32 +1,16 @@
-import type { Precision } from '../compare/judge.js';
+import type { Precision } from '../types.js';
 import type { Iut } from '../iut/types.js';
-import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
+import type { Description } from '../network/types.js';
 import { createContext } from '../oracle/context.js';
-import { errorReport, settleReport, type VerifyOptions } from './engine.js';
+import { errorReport, roundToFloat32, settleReport, type NamedCase, type VerifyOptions } from './run.js';
+
+export { roundToFloat32, type NamedCase } from './run.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
 import { certificationNote, certify, type Certification } from './certify.js';
 import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
 import { record } from './stats.js';
 import { caseToJson } from '../network/json.js';
-
-/** A case the user gave, with the name it is reported under (usually its file). */
-export interface NamedCase {
-  readonly name: string;
-  readonly case: Case;
-}
-
-const round32 = (xs: Float64Array): Float64Array => Float64Array.from(xs, Math.fround);
-
-/** The case with every weight, bias, input and target rounded to float32 (targets stay in [0, 1]). */
-export function roundToFloat32(c: Case): { case: Case; changed: boolean } {
-  const layers: Layer[] = c.network.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, W: round32(l.W), b: l.b ? round32(l.b) : null }));
-  const network: Network = { layers, reduction: c.network.reduction };
-  const batch: Batch = { size: c.batch.size, nIn: c.batch.nIn, nOut: c.batch.nOut, X: round32(c.batch.X), T: round32(c.batch.T) };
-  const same = (a: Float64Array, b: Float64Array): boolean => a.every((x, k) => Object.is(x, b[k]));
-  const changed = !(same(batch.X, c.batch.X) && same(batch.T, c.batch.T) && layers.every((l, k) => same(l.W, c.network.layers[k]!.W) && (!l.b || same(l.b, c.network.layers[k]!.b!))));
-  return { case: { network, batch }, changed };
-}
 
 /**
  * Verifies an implementation on the cases given (a user's real model and batch), judging every

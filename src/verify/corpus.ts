@@ -5,7 +5,7 @@ import { InputError } from '../network/errors.js';
 import { readJsonText } from '../network/json.js';
 import type { CaseJson } from '../network/types.js';
 import { parseCase } from '../network/validate.js';
-import type { NamedCase } from './cases.js';
+import type { NamedCase } from './run.js';
 
 /** Where counterexamples are kept unless told otherwise. */
 export const DEFAULT_CORPUS_DIR = '.backprop-oracle/corpus';

@@ -1,14 +1,13 @@
 import { errorBound } from '../compare/bound.js';
 import { arithmeticOf } from '../compare/textbook.js';
-import { formatLocation, type EntryLocation } from '../compare/entries.js';
-import { STABLE_SLACK, type Precision } from '../compare/judge.js';
+import { STABLE_SLACK } from '../compare/judge.js';
+import { formatLocation, type EntryLocation, type Precision } from '../types.js';
 import type { Batch, Description, Gradients, Network } from '../network/types.js';
 import { caseToJson } from '../network/json.js';
 import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { createContext } from '../oracle/context.js';
-import { roundToFloat32, type NamedCase } from './cases.js';
-import { exitCodeOf, verdictOf } from './engine.js';
+import { exitCodeOf, roundToFloat32, verdictOf, type NamedCase } from './run.js';
 import { askImplementation } from './evaluate.js';
 import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
 import { emptyStats } from './stats.js';

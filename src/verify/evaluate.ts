@@ -1,5 +1,5 @@
-import { formatLocation } from '../compare/entries.js';
-import { judge, OUTCOME_RANK, worstOutcome, type Judgement, type Outcome, type Precision } from '../compare/judge.js';
+import { judge, OUTCOME_RANK, worstOutcome, type Judgement } from '../compare/judge.js';
+import { formatLocation, type Outcome, type Precision } from '../types.js';
 import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { InputError } from '../network/errors.js';

@@ -1,5 +1,5 @@
-import { formatLocation } from '../compare/entries.js';
-import { worstJudgement, type Judgement, type Outcome } from '../compare/judge.js';
+import { worstJudgement, type Judgement } from '../compare/judge.js';
+import { formatLocation, type Outcome } from '../types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import type { OracleContext } from '../oracle/context.js';

@@ -1,4 +1,5 @@
-import type { CancellationName, Outcome, Precision } from '../compare/judge.js';
+import type { CancellationName } from '../compare/judge.js';
+import type { Outcome, Precision } from '../types.js';
 import type { MagnitudeClass } from '../generate/options.js';
 import type { CaseJson, Description } from '../network/types.js';
 

@@ -1,5 +1,6 @@
 import { checkReference } from '../compare/reference.js';
-import { formatLocation, type EntryComparison } from '../compare/entries.js';
+import type { EntryComparison } from '../compare/entries.js';
+import { formatLocation } from '../types.js';
 import { describeCase, sampleCases, type GenerateOptions, type GeneratedCase, type MagnitudeClass } from '../generate/index.js';
 import { caseToJson } from '../network/json.js';
 import type { CaseJson } from '../network/types.js';

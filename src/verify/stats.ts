@@ -1,5 +1,5 @@
-import { CANCELLATION_TEXT, type Judgement, type Outcome } from '../compare/judge.js';
-import { formatLocation } from '../compare/entries.js';
+import { CANCELLATION_TEXT, type Judgement } from '../compare/judge.js';
+import { formatLocation, type Outcome } from '../types.js';
 import type { CaseEvaluation } from './evaluate.js';
 import { PROPERTIES, type CaseOrigin, type ClassStats, type Property, type PropertyStats } from './report.js';
 

@@ -3,8 +3,8 @@
  * cross-entropy. Each is a claim (the formula a person would write) and a hook of the shared
  * float64 implementation (the code a person would write), so the verifier can kill it twice.
  */
-import type { Implementation } from '../../iut/types.js';
-import type { Claim } from '../types.js';
+import type { Implementation } from '../iut/types.js';
+import type { Claim } from '../claims/types.js';
 import { buildImplementation, CORRECT_HOOKS, type Hooks } from './implementation.js';
 
 /** One classic mistake. */

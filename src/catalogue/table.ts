@@ -2,8 +2,8 @@
  * The catalogue's tables: kill status of every mistake (text for the terminal, Markdown for the
  * README), and the size of each shrunk counterexample.
  */
-import { caseSize, formatSize, type CaseSize } from '../size.js';
-import type { ClaimResult } from '../types.js';
+import { caseSize, formatSize, type CaseSize } from '../claims/size.js';
+import type { ClaimResult } from '../claims/types.js';
 import type { KillResult } from './kill.js';
 
 function layerOf(k: KillResult): string {

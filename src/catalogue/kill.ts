@@ -3,11 +3,11 @@
  * counterexample) and as a buggy implementation (the verifier's verdict is wrong; for a numerics
  * mistake, non-correct under `--strict`).
  */
-import { inProcess } from '../../iut/module.js';
-import type { CaseJson } from '../../network/types.js';
-import { verifyGenerated } from '../../verify/engine.js';
-import { checkClaim } from '../check.js';
-import type { ClaimResult } from '../types.js';
+import { inProcess } from '../iut/module.js';
+import type { CaseJson } from '../network/types.js';
+import { verifyGenerated } from '../verify/engine.js';
+import { checkClaim } from '../claims/check.js';
+import type { ClaimResult } from '../claims/types.js';
 import { buggyImplementation, type Mistake } from './mistakes.js';
 
 /** Options of a kill run. */

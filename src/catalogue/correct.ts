@@ -2,7 +2,7 @@
  * Correct claims: the seed's derivation in several spellings, which the claim checker must never
  * flag (the control group of the catalogue).
  */
-import type { Claim } from '../types.js';
+import type { Claim } from '../claims/types.js';
 
 /** The seed's formulas, each with where it applies. */
 export const CORRECT_CLAIMS: readonly (Claim & { readonly formula: string })[] = [

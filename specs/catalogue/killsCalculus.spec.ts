@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
+import { MISTAKES } from '../../src/catalogue/mistakes.js';
 import { killSpecs } from './kills.js';
 
 // the first half of the catalogue (the other half is in killsMore.spec.ts, so that the two run in parallel)

@@ -6,12 +6,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inProcess } from '../../iut/module.js';
-import { parseCase } from '../../network/validate.js';
-import type { CaseJson, Reduction } from '../../network/types.js';
-import { verifyCases } from '../../verify/cases.js';
-import { checkClaimOn } from '../check.js';
-import type { Arithmetic, ClaimLayer, ClaimTarget } from '../types.js';
+import { inProcess } from '../iut/module.js';
+import { parseCase } from '../network/validate.js';
+import type { CaseJson, Reduction } from '../network/types.js';
+import { verifyCases } from '../verify/cases.js';
+import { checkClaimOn } from '../claims/check.js';
+import type { Arithmetic, ClaimLayer, ClaimTarget } from '../claims/types.js';
 import type { KillResult } from './kill.js';
 import { buggyImplementation, type Mistake } from './mistakes.js';
 

@@ -4,8 +4,8 @@
  * `fixtures/implementations/correct.mjs`: Z and 1 - Z from e^(-|S|), the loss from the logit,
  * the output delta (1 - t) Z - t (1 - Z).
  */
-import type { Implementation } from '../../iut/types.js';
-import type { BatchJson, NetworkJson, ResultJson } from '../../network/types.js';
+import type { Implementation } from '../iut/types.js';
+import type { BatchJson, NetworkJson, ResultJson } from '../network/types.js';
 
 /** What the output-layer hooks see for one sample and unit i. */
 export interface OutputUnit {

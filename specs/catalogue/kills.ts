@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { killMistake } from '../../../src/claims/catalogue/kill.js';
-import { pinOf } from '../../../src/claims/catalogue/pins.js';
-import type { Mistake } from '../../../src/claims/catalogue/mistakes.js';
-import { caseSize } from '../../../src/claims/size.js';
+import { killMistake } from '../../src/catalogue/kill.js';
+import { pinOf } from '../../src/catalogue/pins.js';
+import type { Mistake } from '../../src/catalogue/mistakes.js';
+import { caseSize } from '../../src/claims/size.js';
 
 /** Cases per buggy implementation (BACKPROP_ORACLE_RUNS for a longer run) and per claim (half). */
 export const RUNS = Number(process.env.BACKPROP_ORACLE_RUNS ?? 200);

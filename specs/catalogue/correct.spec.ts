@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CORRECT_CLAIMS } from '../../../src/claims/catalogue/correct.js';
-import { MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
-import { checkClaim, claimCases } from '../../../src/claims/check.js';
-import { checkOracleCase, oracleCase } from '../../../src/claims/evaluate.js';
-import { resolveClaim, type ResolvedClaim } from '../../../src/claims/resolve.js';
-import type { Claim } from '../../../src/claims/types.js';
+import { CORRECT_CLAIMS } from '../../src/catalogue/correct.js';
+import { MISTAKES } from '../../src/catalogue/mistakes.js';
+import { checkClaim, claimCases } from '../../src/claims/check.js';
+import { checkOracleCase, oracleCase } from '../../src/claims/evaluate.js';
+import { resolveClaim, type ResolvedClaim } from '../../src/claims/resolve.js';
+import type { Claim } from '../../src/claims/types.js';
 
 const RUNS = Number(process.env.BACKPROP_ORACLE_RUNS ?? 200);
 const SHORT = Math.max(20, Math.round(RUNS / 10));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { inProcess } from '../../../src/iut/module.js';
-import { buildImplementation } from '../../../src/claims/catalogue/implementation.js';
-import { mistakeById, MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
-import { PIN_DIR, readPins, replayPin } from '../../../src/claims/catalogue/pins.js';
-import { checkClaimOn } from '../../../src/claims/check.js';
-import { parseCase } from '../../../src/network/validate.js';
-import { verifyCases } from '../../../src/verify/cases.js';
-import { verifyGenerated } from '../../../src/verify/engine.js';
+import { inProcess } from '../../src/iut/module.js';
+import { buildImplementation } from '../../src/catalogue/implementation.js';
+import { mistakeById, MISTAKES } from '../../src/catalogue/mistakes.js';
+import { PIN_DIR, readPins, replayPin } from '../../src/catalogue/pins.js';
+import { checkClaimOn } from '../../src/claims/check.js';
+import { parseCase } from '../../src/network/validate.js';
+import { verifyCases } from '../../src/verify/cases.js';
+import { verifyGenerated } from '../../src/verify/engine.js';
 
 const pins = readPins(PIN_DIR);
 

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { MISTAKES } from '../../../src/claims/catalogue/mistakes.js';
+import { MISTAKES } from '../../src/catalogue/mistakes.js';
 import { killSpecs } from './kills.js';
 
 describe('the catalogue of classic mistakes, second half: each is killed twice', () => {

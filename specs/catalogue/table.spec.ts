@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { KillResult } from '../../../src/claims/catalogue/kill.js';
-import { mistakeById } from '../../../src/claims/catalogue/mistakes.js';
-import { pinOf, replayPin, type PinnedCounterexample } from '../../../src/claims/catalogue/pins.js';
-import { catalogueMarkdown, claimSize, formatCatalogue, shrinkMarkdown } from '../../../src/claims/catalogue/table.js';
-import { LazyScope } from '../../../src/claims/math.js';
-import type { ClaimResult } from '../../../src/claims/types.js';
+import type { KillResult } from '../../src/catalogue/kill.js';
+import { mistakeById } from '../../src/catalogue/mistakes.js';
+import { pinOf, replayPin, type PinnedCounterexample } from '../../src/catalogue/pins.js';
+import { catalogueMarkdown, claimSize, formatCatalogue, shrinkMarkdown } from '../../src/catalogue/table.js';
+import { LazyScope } from '../../src/claims/math.js';
+import type { ClaimResult } from '../../src/claims/types.js';
 
 const survivor = (id: string, numerics = false): KillResult => ({
   mistake: { ...mistakeById(id)!, numerics },

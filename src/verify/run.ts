@@ -1,0 +1,142 @@
+/**
+ * The skeleton every verification run shares (generated cases in engine.ts, given cases in
+ * cases.ts, directional checks in directional.ts): the options, where the implementation's
+ * precision comes from, errors as the report holds them, and the verdict of a finished report.
+ * Nothing here imports a driver, so the drivers import it and not each other.
+ */
+import { OUTCOME_RANK } from '../compare/judge.js';
+import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
+import { caseToJson } from '../network/json.js';
+import type { Outcome, Precision } from '../types.js';
+import type { ClassStats, ErrorReport, ExitCode, FailureReport, VerifyReport, CaseOrigin } from './report.js';
+
+/** Seconds shrinking may take unless told otherwise (`--shrink-budget`). */
+export const DEFAULT_SHRINK_BUDGET_SECONDS = 30;
+
+/** Options of a verification run. */
+export interface VerifyOptions {
+  /** Generated cases (default 200). */
+  runs?: number;
+  /** Seed of the generator (default 42): the same seed gives the same cases and the same report. */
+  seed?: number;
+  /** fast-check replay path of one case (with the seed it was found with). */
+  path?: string;
+  /** Most layers generated (default 6, further limited by the implementation's `maxLayers`). */
+  maxLayers?: number;
+  /** The implementation's precision, overriding what it declares. */
+  precision?: Precision;
+  /** Fail on inaccurate values too (default false). */
+  strict?: boolean;
+  /** Stop generating new cases after this many seconds (shrinking ends by then too); what was found is still reported. */
+  timeBudgetSeconds?: number;
+  /** Most seconds spent shrinking a failure (default 30); then the smallest case found so far is reported. */
+  shrinkBudgetSeconds?: number;
+  /** Run only the cases k with k mod count = index - 1 (1-based index): n machines cover the same cases as one. */
+  shard?: { index: number; count: number };
+  /** Oracle precision in digits (default 50). */
+  digits?: number;
+  /** Cases checked twice for determinism (default 5). */
+  determinismChecks?: number;
+  /** Called as cases are done and while shrinking. */
+  onProgress?: (progress: Progress) => void;
+  /** Stored counterexamples, replayed before anything is generated (see corpus.ts). */
+  replay?: readonly NamedCase[];
+  /** Stops the run: no new case is started, the one in flight is abandoned, and the report says so. */
+  signal?: AbortSignal;
+}
+
+/** Where a run stands, for a progress display. */
+export interface Progress {
+  phase: 'generate' | 'shrink';
+  done: number;
+  total: number;
+  wrong: number;
+  inaccurate: number;
+  elapsedMs: number;
+  shrinkSteps: number;
+  /** While shrinking: candidates tried, the size of the smallest failing case so far, and the time left to shrink. */
+  shrink?: { steps: number; best: string; leftMs: number };
+}
+
+/** A case the user gave, with the name it is reported under (usually its file). */
+export interface NamedCase {
+  readonly name: string;
+  readonly case: Case;
+}
+
+const round32 = (xs: Float64Array): Float64Array => Float64Array.from(xs, Math.fround);
+
+/** The case with every weight, bias, input and target rounded to float32 (targets stay in [0, 1]). */
+export function roundToFloat32(c: Case): { case: Case; changed: boolean } {
+  const layers: Layer[] = c.network.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, W: round32(l.W), b: l.b ? round32(l.b) : null }));
+  const network: Network = { layers, reduction: c.network.reduction };
+  const batch: Batch = { size: c.batch.size, nIn: c.batch.nIn, nOut: c.batch.nOut, X: round32(c.batch.X), T: round32(c.batch.T) };
+  const same = (a: Float64Array, b: Float64Array): boolean => a.every((x, k) => Object.is(x, b[k]));
+  const changed = !(same(batch.X, c.batch.X) && same(batch.T, c.batch.T) && layers.every((l, k) => same(l.W, c.network.layers[k]!.W) && (!l.b || same(l.b, c.network.layers[k]!.b!))));
+  return { case: { network, batch }, changed };
+}
+
+/** Where the precision judged by comes from: the option, else the implementation's description, else float64. */
+export function precisionOf(description: Description, override: Precision | undefined): { precision: Precision; from: VerifyReport['implementation']['precisionFrom'] } {
+  if (override) return { precision: override, from: 'option' };
+  if (description.precision) return { precision: description.precision, from: 'description' };
+  return { precision: 'float64', from: 'default' };
+}
+
+/**
+ * An error as the report holds it: its own string `code` when it has one (an IutError's, the
+ * oracle's `E_ORACLE_LIMIT`, the judge's `E_BOUND`), else `E_INTERNAL`; `what` names the case.
+ */
+export function errorReport(error: unknown, c: Case | null, what: string | null = null): ErrorReport {
+  const own = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const code = typeof own === 'string' && own !== '' ? own : 'E_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  return { code, message: what ? `${what}: ${message}` : message, case: c ? caseToJson(c) : null };
+}
+
+/** The exit code of a verdict: 0 correct (or inaccurate without strict), 1 wrong, 2 could not do the job. */
+export function exitCodeOf(verdict: VerifyReport['verdict'], strict: boolean): 0 | 1 | 2 {
+  if (verdict === 'error') return 2;
+  if (verdict === 'wrong' || (strict && verdict === 'inaccurate')) return 1;
+  return 0;
+}
+
+/** The worst outcome over the counted cases. */
+export function verdictOf(classes: Partial<Record<CaseOrigin, Pick<ClassStats, 'wrong' | 'inaccurate'>>>): Outcome {
+  let worst: Outcome = 'correct';
+  for (const s of Object.values(classes)) {
+    if (!s) continue;
+    if (s.wrong > 0) return 'wrong';
+    if (s.inaccurate > 0) worst = 'inaccurate';
+  }
+  return worst;
+}
+
+/**
+ * The verdict and exit code of everything a report holds: the worst of its classes and of every
+ * failure it lists (a shrunk case may fail worse than the case it came from), error when the
+ * verifier could not do its job.
+ */
+export function finalVerdict(report: {
+  classes: Partial<Record<CaseOrigin, Pick<ClassStats, 'wrong' | 'inaccurate'>>>;
+  failures: readonly Pick<FailureReport, 'outcome'>[];
+  error: Pick<ErrorReport, 'code'> | null;
+  strict: boolean;
+}): { verdict: VerifyReport['verdict']; exitCode: 0 | 1 | 2 } {
+  if (report.error) return { verdict: 'error', exitCode: 2 };
+  let verdict = verdictOf(report.classes);
+  for (const f of report.failures) if (OUTCOME_RANK[f.outcome] > OUTCOME_RANK[verdict]) verdict = f.outcome;
+  return { verdict, exitCode: exitCodeOf(verdict, report.strict) };
+}
+
+/**
+ * A report made consistent: its verdict and exit code the worst of everything it holds (see
+ * {@link finalVerdict}); an exit code the process was given (130, 143, or 2 when what was found
+ * could not be written) wins when it is worse.
+ */
+export function settleReport(report: VerifyReport, processExit: ExitCode | null = null): VerifyReport {
+  const { verdict, exitCode } = finalVerdict(report);
+  const exit: ExitCode = processExit === 130 || processExit === 143 ? processExit : Math.max(exitCode, processExit ?? 0) as ExitCode;
+  return { ...report, verdict, exitCode: exit };
+}
+
