@@ -7,6 +7,9 @@
  *   dE/dY_j   central difference of the loss when Y_j moves by d: the layer above's S_i move by
  *             W_ji d, carried forward by the oracle's `lossChange`;
  *   dZ/dS     central difference of sigma: sigma(S + D) - sigma(S) = -Z Zc expm1(-D) / (1 + Zc expm1(-D));
+ *
+ * (the loss's and the sigmoid's change identities are the layer modules', `src/layers/bce.ts` and
+ * `src/layers/sigmoid.ts`, in decimal.js);
  *   dS/dW     Y (X_k in a hidden layer) exactly: S is linear in W, so its difference quotient is Y for every step;
  *   dE/dS     the oracle's finite difference through the pre-activation.
  *
@@ -15,7 +18,8 @@
  */
 import type { Decimal } from '../oracle/decimal.js';
 import { defaultStep, lossChange } from '../oracle/finiteDifference.js';
-import { expm1, log1p } from '../oracle/functions.js';
+import { HEAD, HIDDEN } from '../layers/index.js';
+import { decimalExact } from '../oracle/exactArithmetic.js';
 import type { ResolvedClaim } from './resolve.js';
 import type { OracleCase } from './scope.js';
 import type { EntryRef } from './types.js';
@@ -35,12 +39,10 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   const Z = forward.Z[l]![k]!;
   const Zc = forward.Zc[l]![k]!;
   const h = defaultStep(ctx);
+  const x = decimalExact(ctx);
   switch (entry.target) {
     case 'dZ/dS': {
-      const change = (d: Decimal): Decimal => {
-        const em = expm1(ctx, d.neg());
-        return Z.times(Zc).times(em).neg().div(ctx.one.plus(Zc.times(em)));
-      };
+      const change = (d: Decimal): Decimal => HIDDEN.exact.changeFromValues(x, Z, Zc, d);
       return { truth: central(change, h), magnitude: Z.times(Zc) };
     }
     case 'dS/dW': {
@@ -56,8 +58,8 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   if (r.kind === 'output') {
     const t = forward.T[k]!;
     const divisor = oc.network.reduction === 'mean' ? forward.T.length : 1;
-    const change = (d: Decimal): Decimal => t.times(log1p(ctx, d.div(Z))).plus(ctx.one.minus(t).times(log1p(ctx, d.neg().div(Zc)))).neg().div(divisor);
-    const magnitude = ctx.one.minus(t).times(Z).plus(t.times(Zc)).div(Z.times(Zc)).div(divisor);
+    const change = (d: Decimal): Decimal => HEAD.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
+    const magnitude = HEAD.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
     return { truth: central(change, (Z.lt(Zc) ? Z : Zc).times(h)), magnitude };
   }
   const next = oc.network.layers[l + 1]!.nOut;

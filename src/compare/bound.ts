@@ -1,7 +1,7 @@
+import { HEAD, HIDDEN } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import { inputsOf, type ForwardPass } from '../reference/forward.js';
-import { outputDelta } from '../reference/backward.js';
 import { ETA64, U64, gamma } from './rounding.js';
 
 /**
@@ -15,6 +15,8 @@ import { ETA64, U64, gamma } from './rounding.js';
  *                 a soft target (0 < t < 1) u t max(S, 0) + u (1 - t) max(-S, 0) more (t S rounded
  *                 where another stable form cancels it: a backward error of u in t)
  *   products      e(ab) <= |a| eb + |b| ea + ea eb + u |ab| + eta
+ * The activation's and the loss's rules (sigmoid, softplus, output delta, slope) are the layer
+ * modules' `bound` parts (`src/layers/sigmoid.ts`, `src/layers/bce.ts`); this module carries them.
  * The bound is rigorous to first order in u for the operations as the reference performs them,
  * and multiplied by SAFETY = 1 + 2^-30 for the rounding of the bound's own evaluation.
  *
@@ -39,9 +41,9 @@ export const SAFETY = 1 + 2 ** -30;
  */
 export const STABLE_SLACK = 4;
 /** Relative error of the sigmoid pair Z, Zc (exp to 1 ulp, one add, one divide), in units of u. */
-export const SIGMOID_ROUNDINGS = 8;
+export const SIGMOID_ROUNDINGS = HIDDEN.bound.roundings;
 /** Relative error of t softplus(-S) + (1-t) softplus(S) at exact S, in units of u. */
-export const LOSS_TERM_ROUNDINGS = 8;
+export const LOSS_TERM_ROUNDINGS = HEAD.bound.termRoundings;
 
 /** The arithmetic whose errors are bounded. */
 export interface BoundOptions {
@@ -81,16 +83,9 @@ export interface Ball {
   readonly r: Float64Array;
 }
 
-/** sigma'(x) = sigma(x) sigma(-x), decreasing in |x|. */
-function slope(x: number): number {
-  const f = Math.exp(-Math.abs(x));
-  return f / ((1 + f) * (1 + f));
-}
-
-/** sigma(x) for any x, without overflow. */
+/** sigma(x) for any x, without overflow (the sigmoid module's float64 value). */
 export function sigma(x: number): number {
-  const f = Math.exp(-Math.abs(x));
-  return x >= 0 ? 1 / (1 + f) : f / (1 + f);
+  return HIDDEN.value(x);
 }
 
 /** The bound of the forward pass per layer ([B][n_l]): eS, eZ, and eZc of Zc computed directly as sigma(-S). */
@@ -127,14 +122,14 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
         }
         const k = s * nOut + i;
         const e = propagated + g * magnitude + nIn * eta;
-        // sigma' is largest where |x| is smallest: at max(|S| - eS, 0)
-        const moved = slope(Math.max(Math.abs(S[k]!) - e, 0)) * e;
+        // max f' over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0))
+        const moved = HIDDEN.bound.propagated(S[k]!, e);
         eSl[k] = e;
         // with e^-S overflowing, a Z below the normal range is lost whole (flushed to 0)
         const flushZ = flushOverflow && Z[k]! < minNormal ? Z[k]! : 0;
         const flushZc = flushOverflow && Zc[k]! < minNormal ? Zc[k]! : 0;
-        eZl[k] = moved + SIGMOID_ROUNDINGS * u * Z[k]! + eta + flushZ;
-        eZcl[k] = moved + SIGMOID_ROUNDINGS * u * Zc[k]! + eta + flushZc;
+        eZl[k] = moved + HIDDEN.bound.roundings * u * Z[k]! + eta + flushZ;
+        eZcl[k] = moved + HIDDEN.bound.roundings * u * Zc[k]! + eta + flushZc;
       }
     }
     eS.push(eSl);
@@ -149,49 +144,40 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
 function lossBound(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, E: number, { u, eta }: BoundOptions): number {
   const L = network.layers.length;
   const S = pass.S[L - 1]!;
+  const Z = pass.Z[L - 1]!;
+  const Zc = pass.Zc[L - 1]!;
   const eS = fb.eS[L - 1]!;
   const T = batch.T;
   let sumErrors = 0;
   let sumTerms = 0;
   for (let k = 0; k < S.length; k++) {
-    const s = S[k]!;
-    const e = eS[k]!;
-    const t = T[k]!;
-    // softplus' = sigma, increasing: the largest slope on [s - e, s + e] is at the right end
-    const tail = Math.log1p(Math.exp(-Math.abs(s)));
-    const spPlus = Math.max(s, 0) + tail; // softplus(S)
-    const spMinus = Math.max(-s, 0) + tail; // softplus(-S)
-    const term = t * spMinus + (1 - t) * spPlus;
+    const term = HEAD.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
     sumTerms += term;
-    // a soft target's t S (or (1 - t) S) is rounded where it cancels against max(S, 0) in the
-    // other stable form max(S, 0) - t S + log1p(e^-|S|): a backward error of u in t
-    const softTarget = t > 0 && t < 1 ? u * (t * Math.max(s, 0) + (1 - t) * Math.max(-s, 0)) : 0;
-    sumErrors += t * sigma(-s + e) * e + (1 - t) * sigma(s + e) * e + LOSS_TERM_ROUNDINGS * u * term + softTarget + 4 * eta;
+    sumErrors += HEAD.bound.termError(S[k]!, eS[k]!, T[k]!, term, u, eta);
   }
   const divisor = reductionDivisor(network, batch);
   const summed = sumErrors + gamma(Math.max(S.length - 1, 0), u) * sumTerms;
   return divisor === 1 ? summed : summed / divisor + u * Math.abs(E) + eta;
 }
 
-/** delta^(L) = (1-t) Z - t Zc (then / divisor), the stable output delta, with its bound: rounding of 1-t, two products, one difference. */
+/** delta^(L) = (1-t) Z - t Zc (then / divisor), the head's stable output delta, with its bound (the head's: rounding of 1-t, two products, one difference). */
 export function stableOutputDelta(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, { u, eta }: BoundOptions): Ball {
   const L = network.layers.length;
   const divisor = reductionDivisor(network, batch);
   const ZL = pass.Z[L - 1]!;
   const ZcL = pass.Zc[L - 1]!;
+  const n = network.layers[L - 1]!.nOut;
   const d = new Float64Array(ZL.length);
   const ed = new Float64Array(ZL.length);
-  for (let k = 0; k < ZL.length; k++) {
-    const t = batch.T[k]!;
-    const magnitude = (1 - t) * ZL[k]! + t * ZcL[k]!;
-    d[k] = outputDelta(ZL[k]!, ZcL[k]!, t, divisor);
-    const e = (1 - t) * fb.eZ[L - 1]![k]! + t * fb.eZc[L - 1]![k]! + 3 * u * magnitude + 2 * eta;
-    ed[k] = divisor === 1 ? e : e / divisor + u * Math.abs(d[k]!) + eta;
+  for (let row = 0; row < ZL.length; row += n) {
+    HEAD.deltaRow(ZL, ZcL, batch.T, row, n, divisor, d);
+    HEAD.bound.deltaErrorRow(ZL, ZcL, fb.eZ[L - 1]!, fb.eZc[L - 1]!, batch.T, row, n, u, eta, ed);
   }
+  if (divisor !== 1) for (let k = 0; k < ZL.length; k++) ed[k] = ed[k]! / divisor + u * Math.abs(d[k]!) + eta;
   return { c: d, r: ed };
 }
 
-/** sigma'(S_j) = Z_j Zc_j of layer l, the stable slope, with its bound (a product of two bounded values). */
+/** f'(S_j) of layer l (sigmoid: Z_j Zc_j), the stable slope, with its bound (a product of two bounded values). */
 export function stableSlope(pass: ForwardPass, fb: ForwardBound, l: number, { u, eta }: BoundOptions): Ball {
   const Z = pass.Z[l]!;
   const Zc = pass.Zc[l]!;
@@ -200,8 +186,8 @@ export function stableSlope(pass: ForwardPass, fb: ForwardBound, l: number, { u,
   const p = new Float64Array(Z.length);
   const ep = new Float64Array(Z.length);
   for (let k = 0; k < Z.length; k++) {
-    p[k] = Z[k]! * Zc[k]!;
-    ep[k] = Z[k]! * eZc[k]! + Zc[k]! * eZ[k]! + eZ[k]! * eZc[k]! + u * p[k]! + eta;
+    p[k] = HIDDEN.slope(Z[k]!, Zc[k]!);
+    ep[k] = HIDDEN.bound.slopeError(Z[k]!, Zc[k]!, eZ[k]!, eZc[k]!, p[k]!, u, eta);
   }
   return { c: p, r: ep };
 }

@@ -1,7 +1,9 @@
+import { HEAD, HIDDEN } from '../layers/index.js';
+import type { TermValues, TextbookLogForm } from '../layers/loss.js';
 import type { Batch, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import type { ForwardPass } from '../reference/forward.js';
-import { backwardBall, forwardBound, LOSS_TERM_ROUNDINGS, SAFETY, SIGMOID_ROUNDINGS, STABLE_SLACK, sigma, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
+import { backwardBall, forwardBound, SAFETY, STABLE_SLACK, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
 import { U64, gamma } from './rounding.js';
 import type { Precision } from './types.js';
 
@@ -22,11 +24,15 @@ import type { Precision } from './types.js';
  * - `logClamp`: the same with each log clamped at -100 (PyTorch's BCELoss);
  * - `logClip`: the same with Z clipped to [1e-7, 1 - 1e-7] first (TensorFlow's binary cross-entropy);
  * - `several`: the whole textbook algorithm (all of the gradient ones; the overflow with one log form).
+ *
+ * The textbook forms themselves and their cancellations are the layer modules' `textbook` parts
+ * (`src/layers/sigmoid.ts`: Z, its overflow, the slope Z (1 - Z); `src/layers/bce.ts`: Z - t, the
+ * logarithms); this module is the emulation driver: intervals, balls, the backward pass over them.
  */
 export type TextbookName = 'slope' | 'outputDelta' | 'sigmoidOverflow' | 'logComplement' | 'logClamp' | 'logClip' | 'several';
 
 /** How a textbook computation forms the loss's logarithms: stably (from S), or from the rounded Z. */
-type LogForm = 'stable' | 'plain' | 'clamp' | 'clip';
+type LogForm = 'stable' | TextbookLogForm;
 
 /** One named computation: which steps it forms the textbook way. */
 export interface TextbookComputation {
@@ -109,9 +115,9 @@ interface ZInterval {
   readonly hi: Float64Array;
 }
 
-/** Z = fl(1 / fl(1 + fl(e^-S))) in the precision, with e^-S scaled by `f` (its own rounding). */
+/** Z = fl(1 / fl(1 + fl(e^-S))) in the precision, with e^-S scaled by `f` (its own rounding): the activation's textbook form. */
 function textbookSigmoid(S: number, f: number, ar: Arithmetic): number {
-  return ar.round(1 / ar.round(1 + ar.round(Math.exp(-S) * f)));
+  return HIDDEN.textbook.value(S, f, ar.round);
 }
 
 /**
@@ -123,7 +129,7 @@ function textbookSigmoid(S: number, f: number, ar: Arithmetic): number {
  */
 function zIntervals(pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, overflow: boolean): ZInterval[] {
   const ke = 2 * ar.u + 2 * U64;
-  const ks = SIGMOID_ROUNDINGS * ar.u + 4 * U64;
+  const ks = HIDDEN.bound.roundings * ar.u + 4 * U64;
   return pass.S.map((S, l) => {
     const eS = fb.eS[l]!;
     const lo = new Float64Array(S.length);
@@ -131,10 +137,10 @@ function zIntervals(pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, overflo
     for (let q = 0; q < S.length; q++) {
       const left = S[q]! - eS[q]! * SAFETY;
       const right = S[q]! + eS[q]! * SAFETY;
-      const mayOverflow = -left >= ar.overflowAt * (1 - 4 * U64);
+      const mayOverflow = HIDDEN.textbook.overflows(left, ar.overflowAt);
       if (mayOverflow && !overflow) {
-        lo[q] = ceilTo(Math.max(0, sigma(left) * (1 - ks) - ar.eta), ar);
-        hi[q] = floorTo(Math.min(1, sigma(right) * (1 + ks) + ar.eta), ar);
+        lo[q] = ceilTo(Math.max(0, HIDDEN.value(left) * (1 - ks) - ar.eta), ar);
+        hi[q] = floorTo(Math.min(1, HIDDEN.value(right) * (1 + ks) + ar.eta), ar);
       } else {
         lo[q] = textbookSigmoid(left, 1 + ke, ar);
         hi[q] = textbookSigmoid(right, 1 - ke, ar);
@@ -160,25 +166,26 @@ function slackened(ball: Ball): Ball {
   return { c: ball.c, r: Float64Array.from(ball.r, (r, q) => STABLE_SLACK * r + U64 * Math.abs(ball.c[q]!)) };
 }
 
-/** sigma'(S) = fl(Z fl(1 - Z)) over the interval of the rounded Z (largest, 1/4, where it holds 1/2). */
+/** sigma'(S) = fl(Z fl(1 - Z)) over the interval of the rounded Z (largest, 1/4, where it holds 1/2): the activation's textbook slope. */
 function textbookSlope(z: ZInterval, ar: Arithmetic, uR: number): Ball {
-  const P = (x: number): number => ar.round(x * ar.round(1 - x));
+  const P = (x: number): number => HIDDEN.textbook.slope(x, ar.round);
+  const peak = HIDDEN.textbook.slopePeak;
   const c = new Float64Array(z.lo.length);
   const r = new Float64Array(z.lo.length);
   for (let q = 0; q < c.length; q++) {
     const a = P(z.lo[q]!);
     const b = P(z.hi[q]!);
     const lo = Math.min(a, b);
-    const hi = z.lo[q]! <= 0.5 && z.hi[q]! >= 0.5 ? 0.25 : Math.max(a, b);
+    const hi = z.lo[q]! <= peak.Z && z.hi[q]! >= peak.Z ? peak.value : Math.max(a, b);
     c[q] = (lo + hi) / 2;
     r[q] = (hi - lo) / 2 + uR * hi + ar.eta * STABLE_SLACK;
   }
   return { c, r };
 }
 
-/** delta^(L) = fl(fl(Z - t) / divisor) over the interval of the rounded output Z. */
+/** delta^(L) = fl(fl(Z - t) / divisor) over the interval of the rounded output Z: the head's textbook delta. */
 function textbookOutputDelta(z: ZInterval, T: Float64Array, divisor: number, ar: Arithmetic, uR: number): Ball {
-  const D = (x: number, t: number): number => (divisor === 1 ? ar.round(x - t) : ar.round(ar.round(x - t) / divisor));
+  const D = (x: number, t: number): number => HEAD.textbook.delta(x, t, divisor, ar.round);
   const c = new Float64Array(T.length);
   const r = new Float64Array(T.length);
   for (let q = 0; q < T.length; q++) {
@@ -187,45 +194,24 @@ function textbookOutputDelta(z: ZInterval, T: Float64Array, divisor: number, ar:
     const hi = D(z.hi[q]!, t);
     c[q] = (lo + hi) / 2;
     // other orders of the same steps (Z / divisor - t / divisor) round differently
-    r[q] = (hi - lo) / 2 + (uR * (Math.abs(z.hi[q]!) + Math.abs(t))) / divisor + ar.eta * STABLE_SLACK;
+    r[q] = (hi - lo) / 2 + HEAD.textbook.deltaOrders(z.hi[q]!, t, divisor, uR) + ar.eta * STABLE_SLACK;
   }
   return { c, r };
 }
 
-/** The values a loss term can take: one interval, or two where a clamp jumps (ln(1 - Z) at Z = 1). */
-type TermValues = [number, number][];
-
 /**
- * One loss term -(t ln Z + (1 - t) ln(1 - Z)), 1 - Z formed from the rounded Z, over the grid values
- * Z in [lo, hi], as `form` takes the logarithms; empty where the computation gives no finite value.
- * Under the clamp the term jumps at Z = 1 (ln(1 - Z) = ln 0, clamped to -100, where the smallest
- * 1 - Z below gives only -36.7 in float64): that value is kept apart, not bridged.
+ * One loss term -(t ln Z + (1 - t) ln(1 - Z)) over Z in [lo, hi] as `form` takes the logarithms:
+ * the head's textbook term (`src/layers/bce.ts`); empty where the computation gives no finite value.
  */
-function textbookTerm(lo: number, hi: number, t: number, form: Exclude<LogForm, 'stable'>, ar: Arithmetic): TermValues {
-  const negLn = (x: number): number => (form === 'clamp' ? Math.min(-Math.log(x), 100) : -Math.log(x));
-  const between = (a: number, b: number): [number, number] => {
-    const ca = ar.round(1 - a); // the largest 1 - Z
-    const cb = ar.round(1 - b); // the smallest
-    const low = (t > 0 ? t * negLn(b) : 0) + (t < 1 ? (1 - t) * negLn(ca) : 0);
-    const high = (t > 0 ? t * negLn(a) : 0) + (t < 1 ? (1 - t) * negLn(cb) : 0);
-    return [low, high];
-  };
-  if (form === 'clip') return [between(Math.min(Math.max(lo, ar.clipLow), ar.clipHigh), Math.min(Math.max(hi, ar.clipLow), ar.clipHigh))];
-  if (form === 'plain') {
-    // ln 0 is -inf and 0 ln 0 is NaN: only the Z in (0, 1) give a finite term
-    const a = Math.max(lo, ar.minPositive);
-    const b = Math.min(hi, ar.belowOne);
-    return a > b ? [] : [between(a, b)];
-  }
-  if (hi < 1 || t === 1 || lo === 1) return [between(lo, hi)];
-  return [between(lo, Math.min(hi, ar.belowOne)), between(1, 1)];
+function textbookTerm(lo: number, hi: number, t: number, form: TextbookLogForm, ar: Arithmetic): TermValues {
+  return HEAD.textbook.term(lo, hi, t, form, ar);
 }
 
 /** At most this many clamped terms are told apart (2^n sums); beyond, the sums are bridged (still finite). */
 const MAX_JUMPS = 6;
 
 /** E = sum of textbook terms (then / divisor): the balls of its possible values (none where a term has no finite value). */
-function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: Exclude<LogForm, 'stable'>, ar: Arithmetic, uR: number): Ball[] {
+function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
   const last = z[z.length - 1]!;
   let sums: [number, number][] = [[0, 0]];
   let rounding = 0;
@@ -236,7 +222,7 @@ function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: Excl
     if (term.length === 0) return [];
     if (term.length > 1 && ++jumps > MAX_JUMPS) term = [[Math.min(...term.map((x) => x[0])), Math.max(...term.map((x) => x[1]))]];
     const high = Math.max(...term.map((x) => x[1]));
-    rounding += LOSS_TERM_ROUNDINGS * uR * high + 4 * STABLE_SLACK * ar.eta;
+    rounding += HEAD.bound.termRoundings * uR * high + 4 * STABLE_SLACK * ar.eta;
     magnitude += high;
     sums = sums.flatMap(([a, b]) => term.map(([low, hi]): [number, number] => [a + low, b + hi]));
   }

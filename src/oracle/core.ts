@@ -1,3 +1,5 @@
+import type { Exact, ExactTarget } from '../layers/exact.js';
+import { HEAD, HIDDEN } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { BigFloat, Binary, bitsForDigits, ZERO } from './bigfloat.js';
 import { BinaryMath } from './bigfloatMath.js';
@@ -5,6 +7,7 @@ import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { fromDecimal } from './decimalBridge.js';
 import { locateLimit } from './errors.js';
+import { bigFloatExact } from './exactArithmetic.js';
 import { exactRow, splitMatrix } from './exactDot.js';
 import { PerturbedNetwork } from './perturbed.js';
 
@@ -17,7 +20,9 @@ import { PerturbedNetwork } from './perturbed.js';
  * pre-activations with this one: none of the Z, Zc, f, slope or delta arrays below.
  *
  * Notation of the derivation: S_i = sum_j Y_j W_ji (+ b_i), Z = sigma(S), Zc = 1 - Z = sigma(-S),
- * f = e^(-|S|); per layer every array is [B][n_l], index s * n_l + i.
+ * f = e^(-|S|); per layer every array is [B][n_l], index s * n_l + i. The unit's values, the loss
+ * term and the output delta are the layer modules' exact identities (`src/layers`), instantiated
+ * with this oracle's BigFloat (`exactArithmetic.ts`).
  */
 
 /** Options of the finite differences (see `perturbed.ts` for the method). */
@@ -56,6 +61,8 @@ const STEPS = new Map<number, BigFloat>();
 export class CoreOracle {
   readonly bin: Binary;
   readonly math: BinaryMath;
+  /** The layers' exact identities in this oracle's BigFloat. */
+  private readonly x: Exact<BigFloat>;
   readonly B: number;
   readonly L: number;
   /** Divisor of the reduction: B n_L for "mean", else 1. */
@@ -83,6 +90,7 @@ export class CoreOracle {
   ) {
     this.bin = new Binary(bitsForDigits(ctx.precision));
     this.math = new BinaryMath(this.bin);
+    this.x = bigFloatExact(this.bin, this.math);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
@@ -116,7 +124,7 @@ export class CoreOracle {
   }
 
   /** t and 1 - t of output k (exact doubles in, 1 - t to full width). */
-  target(k: number): { t: BigFloat; tc: BigFloat; raw: number } {
+  target(k: number): ExactTarget<BigFloat> {
     return { t: this.targets[k]!, tc: this.complements[k]!, raw: this.batch.T[k]! };
   }
 
@@ -179,28 +187,17 @@ export class CoreOracle {
    * arguments are a seam: specs override this to corrupt one layer's values).
    */
   protected unit(_l: number, _k: number, S: BigFloat): UnitValues {
-    const { bin } = this;
-    const f = this.math.exp(bin.neg(bin.abs(S)));
-    const near = bin.div(bin.one, bin.add(bin.one, f));
-    const far = bin.mul(f, near);
-    const neg = bin.isNeg(S);
-    return { Z: neg ? far : near, Zc: neg ? near : far, f, slope: bin.mul(near, far) };
+    return HIDDEN.exact.unit(this.x, S);
   }
 
   /** E = sum t softplus(-S) + (1-t) softplus(S) over the outputs, softplus(x) = max(x, 0) + log1p(e^-|x|). */
   private lossOf(): BigFloat {
-    const { bin, math } = this;
+    const { bin } = this;
     const SL = this.S[this.L - 1]!;
     const fL = this.f[this.L - 1]!;
     let E = ZERO;
     for (let k = 0; k < SL.length; k++) {
-      const S = SL[k]!;
-      const lp = math.log1p(fL[k]!);
-      const neg = bin.isNeg(S);
-      const spPlus = neg ? lp : bin.add(S, lp);
-      const spMinus = neg ? bin.sub(lp, S) : lp;
-      const { t, tc, raw } = this.target(k);
-      const term = raw === 1 ? spMinus : raw === 0 ? spPlus : bin.add(bin.mul(t, spMinus), bin.mul(tc, spPlus));
+      const term = HEAD.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
       this.terms.push(term);
       E = bin.add(E, term);
     }
@@ -220,14 +217,13 @@ export class CoreOracle {
     const div = this.divisor === 1 ? null : bin.fromInt(this.divisor);
     const dL = new Array<BigFloat>(ZL.length);
     const mL = new Array<BigFloat>(ZL.length);
-    for (let k = 0; k < ZL.length; k++) {
-      const { t, tc, raw } = this.target(k);
-      const a = raw === 0 ? ZL[k]! : bin.mul(tc, ZL[k]!);
-      const c = raw === 1 ? ZcL[k]! : bin.mul(t, ZcL[k]!);
-      const d = raw === 1 ? bin.neg(c) : raw === 0 ? a : bin.sub(a, c);
-      const m = raw === 1 ? c : raw === 0 ? a : bin.add(a, c);
-      dL[k] = div ? bin.div(d, div) : d;
-      mL[k] = div ? bin.div(m, div) : m;
+    const nL = this.network.layers[L - 1]!.nOut;
+    for (let s = 0; s < B; s++) HEAD.exact.deltaRow(this.x, ZL, ZcL, (k) => this.target(k), s * nL, nL, dL, mL);
+    if (div) {
+      for (let k = 0; k < ZL.length; k++) {
+        dL[k] = bin.div(dL[k]!, div);
+        mL[k] = bin.div(mL[k]!, div);
+      }
     }
     delta[L - 1] = dL;
     magnitude[L - 1] = mL;

@@ -3,7 +3,9 @@ import type { DecimalLayerGradient } from './backward.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
-import { DECIMAL_JS_KERNEL, expm1, log1p } from './functions.js';
+import { HEAD, HIDDEN } from '../layers/index.js';
+import { decimalExact } from './exactArithmetic.js';
+import { DECIMAL_JS_KERNEL } from './functions.js';
 
 /**
  * Finite differences of the oracle's loss, which do not use the derivation.
@@ -14,7 +16,8 @@ import { DECIMAL_JS_KERNEL, expm1, log1p } from './functions.js';
  *   sigma(S + Delta) - sigma(S)       = -Z Zc expm1(-Delta) / (1 + Zc expm1(-Delta))
  *   softplus(x + Delta) - softplus(x) = log1p(sigma(x) expm1(Delta))
  *   S'_k + Delta'_k                   = sum_i W_ik (Z_i + Delta Z_i)   (S is linear in Y)
- * so each change is held to the working precision relative to its own size, whatever the size of
+ * (the first two the layer modules' `changeFromValues` identities, `src/layers/sigmoid.ts` and
+ * `src/layers/bce.ts`, in decimal.js), so each change is held to the working precision relative to its own size, whatever the size of
  * E. Rounding therefore does not grow as h shrinks, and h can be tiny: the central difference
  * (E(theta + h) - E(theta - h)) / 2h has truncation error h^2 |E'''| / 6, about 10^-(P+...) with the
  * default h = 10^-(P/2) (P the precision). See README, "How precision and tolerances are chosen".
@@ -51,6 +54,7 @@ export function defaultStep(ctx: OracleContext): Decimal {
  */
 export function lossChange(ctx: OracleContext, network: Network, params: DecimalNetwork, pass: OracleForward, l: number, s: number, dS: (Decimal | null)[]): Decimal {
   const L = network.layers.length;
+  const x = decimalExact(ctx, DECIMAL_JS_KERNEL);
   let change = dS;
   for (let m = l; ; m++) {
     const n = network.layers[m]!.nOut;
@@ -62,13 +66,8 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
         const delta = change[i];
         if (!delta || delta.isZero()) continue;
         const k = s * n + i;
-        const t = pass.T[k]!;
-        const em = expm1(ctx, delta.neg(), DECIMAL_JS_KERNEL); // e^-Delta - 1
-        const ep = em.neg().div(em.plus(ctx.one)); // e^Delta - 1
-        // t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
-        const dMinus = log1p(ctx, Zc[k]!.times(em), DECIMAL_JS_KERNEL);
-        const dPlus = log1p(ctx, Z[k]!.times(ep), DECIMAL_JS_KERNEL);
-        dE = dE.plus(t.times(dMinus)).plus(ctx.one.minus(t).times(dPlus));
+        // + t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
+        dE = HEAD.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
       }
       return network.reduction === 'mean' ? dE.div(pass.T.length) : dE;
     }
@@ -79,9 +78,8 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
       const delta = change[i];
       if (!delta || delta.isZero()) continue;
       const k = s * n + i;
-      const em = expm1(ctx, delta.neg(), DECIMAL_JS_KERNEL);
       // sigma(S + Delta) - sigma(S) = -Z Zc (e^-Delta - 1) / (1 + Zc (e^-Delta - 1))
-      const dZ = Z[k]!.times(Zc[k]!).times(em).neg().div(ctx.one.plus(Zc[k]!.times(em)));
+      const dZ = HIDDEN.exact.changeFromValues(x, Z[k]!, Zc[k]!, delta);
       for (let q = 0; q < next.nOut; q++) {
         const w = W[i * next.nOut + q]!;
         if (w.isZero()) continue;

@@ -1,7 +1,10 @@
+import type { Exact, ExactTarget } from '../layers/exact.js';
+import { HEAD, HIDDEN } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
-import { BigFloat, ZERO, type Binary } from './bigfloat.js';
+import { ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { BinaryMath } from './bigfloatMath.js';
 import { locateLimit } from './errors.js';
+import { bigFloatExact } from './exactArithmetic.js';
 
 /**
  * The network the finite differences move, kept apart from the analytic pass (`core.ts`).
@@ -15,7 +18,9 @@ import { locateLimit } from './errors.js';
  *
  * The change of one pre-activation by D is carried to the loss by exact identities, each a
  * product of factors held to full relative precision (no difference of nearly equal numbers,
- * so rounding does not grow as D shrinks):
+ * so rounding does not grow as D shrinks). The unit's and the output's identities are the layer
+ * modules' (`src/layers/sigmoid.ts` `exact.change`, `src/layers/bce.ts` `exact.termChange`), written
+ * once over the `Exact` arithmetic; this class carries them through the weights:
  *   sigma(S + D) - sigma(S) = -sigma(S + D) sigma(-S) expm1(-D)     (D >= 0)
  *                           =  sigma(S) sigma(-S - D) expm1(D)      (D < 0)
  *   S'_q + D'_q             =  sum_i W_iq (Z_i + dZ_i) + b_q        (S is linear in Y)
@@ -42,6 +47,8 @@ export class PerturbedNetwork {
   private readonly t: BigFloat[];
   private readonly tc: BigFloat[];
   private X: BigFloat[] | undefined;
+  /** The layers' exact identities in this network's BigFloat. */
+  private readonly x: Exact<BigFloat>;
 
   constructor(
     readonly bin: Binary,
@@ -50,6 +57,7 @@ export class PerturbedNetwork {
     readonly batch: Batch,
     firstPreActivations: readonly BigFloat[],
   ) {
+    this.x = bigFloatExact(bin, math);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
@@ -98,25 +106,9 @@ export class PerturbedNetwork {
     });
   }
 
-  /** [sigma(S), sigma(-S)] = [1/(1 + f), f/(1 + f)] (S >= 0; swapped for S < 0), f = e^(-|S|). */
+  /** [sigma(S), sigma(-S)] of one unit: the activation's exact pair (`src/layers/sigmoid.ts`), from f = e^(-|S|). */
   sigmoid(S: BigFloat): [BigFloat, BigFloat] {
-    const { bin } = this;
-    const f = this.math.exp(bin.neg(bin.abs(S)));
-    const near = bin.div(bin.one, bin.add(bin.one, f));
-    const far = bin.mul(f, near);
-    return bin.isNeg(S) ? [far, near] : [near, far];
-  }
-
-  /**
-   * S + D exactly, as a BigFloat of a wider mantissa (exp takes any width): rounding S + D to
-   * `bits` bits would move e^-|S + D| by |S| 2^-bits relative, 5 digits lost at |S| = 1e15. D is
-   * dropped only where it lies below 2^-(W + 72), far below anything exp resolves.
-   */
-  moved(S: BigFloat, D: BigFloat): BigFloat {
-    if (S.m === 0n) return D;
-    if (D.e + this.bin.bits < -(this.math.W + 72)) return S;
-    const e = Math.min(S.e, D.e);
-    return new BigFloat((S.m << BigInt(S.e - e)) + (D.m << BigInt(D.e - e)), e);
+    return HIDDEN.exact.pair(this.x, S);
   }
 
   /** Y of layer l: the batch's X for l = 0, else this network's own Z of layer l - 1. */
@@ -126,66 +118,27 @@ export class PerturbedNetwork {
     return this.X;
   }
 
-  /** sigma(S + D) - sigma(S) for unit i of layer m, sample s: the product forms above, from e^-|S + D|. */
+  /** sigma(S + D) - sigma(S) for unit i of layer m, sample s: the activation's change identity, from e^-|S + D|. */
   unitChange(m: number, s: number, i: number, D: BigFloat): BigFloat {
-    const { bin, math } = this;
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[m]!.nOut + i;
-    const [Zp, Zcp] = this.sigmoid(this.moved(this.S[m]![k]!, D));
-    if (!bin.isNeg(D)) return bin.neg(bin.mul(bin.mul(Zp, this.Zc[m]![k]!), math.expm1(bin.neg(D))));
-    return bin.mul(bin.mul(this.Z[m]![k]!, Zcp), math.expm1(D));
+    return HIDDEN.exact.change(this.x, this.S[m]![k]!, D, this.Z[m]![k]!, this.Zc[m]![k]!);
   }
 
-  /**
-   * softplus(x + D) - softplus(x), given sigma(x) and sigma(x + D): -log1p(sigma(x + D) expm1(-D))
-   * for |D| < 1/2; log1p(sigma(x) expm1(D)) (D >= 1/2) or -log1p(sigma(x + D) expm1(-D)) (D <= -1/2),
-   * whose log1p arguments are positive; from |D| = 2^41 on the two softplus values' difference.
-   */
-  softplusChange(x: BigFloat, D: BigFloat, sx: BigFloat, sxD: BigFloat): BigFloat {
-    const { bin, math } = this;
-    const top = D.e + bin.bits; // 2^(top - 1) <= |D| < 2^top
-    if (top > 41) return this.directSoftplusChange(x, D);
-    if (top <= -1 || bin.isNeg(D)) return bin.neg(math.log1p(bin.mul(sxD, math.expm1(bin.neg(D)))));
-    return math.log1p(bin.mul(sx, math.expm1(D)));
-  }
-
-  /**
-   * softplus(x + D) - softplus(x) for |D| >= 2^41 from softplus(y) = max(y, 0) + log1p(e^-|y|):
-   * the terms that do not cancel first (D, or x + D, or the two small logarithms).
-   */
-  private directSoftplusChange(x: BigFloat, D: BigFloat): BigFloat {
-    const { bin, math } = this;
-    const xD = bin.add(x, D);
-    const small = (y: BigFloat): BigFloat => math.log1p(math.exp(bin.neg(bin.abs(y)))); // log1p(e^-|y|)
-    const upper = !bin.isNeg(x);
-    const upperD = !bin.isNeg(xD);
-    if (upper && upperD) return bin.add(D, bin.sub(small(xD), small(x)));
-    if (!upper && !upperD) return bin.sub(small(xD), small(x));
-    if (upperD) return bin.add(xD, bin.sub(small(xD), small(x))); // x < 0 <= x + D
-    return bin.sub(bin.sub(small(xD), x), small(x)); // x + D < 0 <= x
+  /** t and 1 - t of output k. */
+  private target(k: number): ExactTarget<BigFloat> {
+    return { t: this.t[k]!, tc: this.tc[k]!, raw: this.batch.T[k]! };
   }
 
   /**
    * The change of output i's loss term (before the reduction's divisor) when its S moves by D:
-   * t [softplus(-S - D) - softplus(-S)] + (1 - t) [softplus(S + D) - softplus(S)].
+   * t [softplus(-S - D) - softplus(-S)] + (1 - t) [softplus(S + D) - softplus(S)] (the head's `termChange`).
    */
   outputChange(s: number, i: number, D: BigFloat): BigFloat {
-    const { bin, L } = this;
+    const { L } = this;
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[L - 1]!.nOut + i;
-    const S = this.S[L - 1]![k]!;
-    const [Zp, Zcp] = this.sigmoid(this.moved(S, D));
-    const raw = this.batch.T[k]!;
-    let dE = ZERO;
-    if (raw !== 0) {
-      const dMinus = this.softplusChange(bin.neg(S), bin.neg(D), this.Zc[L - 1]![k]!, Zcp);
-      dE = raw === 1 ? dMinus : bin.mul(this.t[k]!, dMinus);
-    }
-    if (raw !== 1) {
-      const dPlus = this.softplusChange(S, D, this.Z[L - 1]![k]!, Zp);
-      dE = bin.add(dE, raw === 0 ? dPlus : bin.mul(this.tc[k]!, dPlus));
-    }
-    return dE;
+    return HEAD.exact.termChange(this.x, this.S[L - 1]![k]!, D, this.Z[L - 1]![k]!, this.Zc[L - 1]![k]!, this.target(k));
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { Batch, LayerGradient, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
+import { bceKernels } from '../layers/bce.js';
+import { HEAD, HIDDEN } from '../layers/index.js';
 import { inputsOf, type ForwardPass } from './forward.js';
 
 /** The backward pass: the error signal `delta` of every layer ([B][n_l]) and the gradients. */
@@ -13,16 +15,15 @@ export interface BackwardPass {
  * saturated output with a hard target keeps its digits (for t = 1 it is exactly -Zc).
  */
 export function outputDelta(Z: number, Zc: number, t: number, divisor: number): number {
-  const d = (1 - t) * Z - t * Zc;
-  return divisor === 1 ? d : d / divisor;
+  return bceKernels.delta(Z, Zc, t, divisor);
 }
 
 /**
  * Backward pass of the derivation:
- *   delta^(L)_i = Z_i - t_i                                  (dE/dZ * dZ/dS, simplified)
- *   delta^(l)_j = Z_j (1 - Z_j) * sum_i W^(l+1)_ji delta^(l+1)_i
+ *   delta^(L)_i = Z_i - t_i                                  (dE/dZ * dZ/dS, simplified: the head's fused delta)
+ *   delta^(l)_j = f'(S_j) * sum_i W^(l+1)_ji delta^(l+1)_i    (sigmoid: Z_j (1 - Z_j), formed as Z * Zc)
  *   dE/dW_ji = sum_b Y_j delta_i,   dE/db_i = sum_b delta_i
- * with Z(1-Z) formed as Z * Zc (no cancellation in saturation).
+ * with the output delta and the slope from the layer modules (`src/layers`).
  */
 export function backward(network: Network, batch: Batch, pass: ForwardPass): BackwardPass {
   const B = batch.size;
@@ -34,7 +35,8 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
   const ZL = pass.Z[L - 1]!;
   const ZcL = pass.Zc[L - 1]!;
   const dL = new Float64Array(ZL.length);
-  for (let k = 0; k < dL.length; k++) dL[k] = outputDelta(ZL[k]!, ZcL[k]!, batch.T[k]!, divisor);
+  const nL = network.layers[L - 1]!.nOut;
+  for (let s = 0; s < B; s++) HEAD.deltaRow(ZL, ZcL, batch.T, s * nL, nL, divisor, dL);
   delta[L - 1] = dL;
 
   for (let l = L - 1; l >= 0; l--) {
@@ -55,7 +57,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
     }
     layers[l] = { W: GW, b: Gb };
     if (l === 0) break;
-    // delta^(l-1)_j = Z_j Zc_j * sum_i W_ji delta_i
+    // delta^(l-1)_j = f'(S_j) * sum_i W_ji delta_i
     const Zp = pass.Z[l - 1]!;
     const Zcp = pass.Zc[l - 1]!;
     const dp = new Float64Array(B * nIn);
@@ -66,7 +68,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
         let g = 0;
         for (let i = 0; i < nOut; i++) g += W[Wrow + i]! * d[row + i]!;
         const k = s * nIn + j;
-        dp[k] = Zp[k]! * Zcp[k]! * g;
+        dp[k] = HIDDEN.slope(Zp[k]!, Zcp[k]!) * g;
       }
     }
     delta[l - 1] = dp;

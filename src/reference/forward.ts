@@ -1,3 +1,4 @@
+import { HIDDEN } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 
 /** What the forward pass keeps of every layer l: `S`, `Z` and `Zc = 1 - Z`, each [B][n_l]. */
@@ -10,7 +11,8 @@ export interface ForwardPass {
 }
 
 /**
- * Forward pass: S_i = sum_j Y_j W_ji (+ b_i), Z_i = sigma(S_i), Zc_i = sigma(-S_i),
+ * Forward pass: S_i = sum_j Y_j W_ji (+ b_i), Z_i = f(S_i) and its complement Zc_i (sigmoid: sigma(-S_i))
+ * by the layer's activation module (`src/layers`),
  * layer after layer, for every sample. The sum runs in the order b_i, j = 0, 1, ...
  */
 export function forward(network: Network, batch: Batch): ForwardPass {
@@ -32,14 +34,7 @@ export function forward(network: Network, batch: Batch): ForwardPass {
         const Wrow = j * nOut;
         for (let i = 0; i < nOut; i++) Sl[row + i]! += Yj * W[Wrow + i]!;
       }
-      for (let i = 0; i < nOut; i++) {
-        const Si = Sl[row + i]!;
-        const f = Math.exp(-Math.abs(Si));
-        const near = 1 / (1 + f);
-        const far = f / (1 + f);
-        Zl[row + i] = Si >= 0 ? near : far;
-        Zcl[row + i] = Si >= 0 ? far : near;
-      }
+      HIDDEN.forwardRow(Sl, Zl, Zcl, row, nOut);
     }
     S.push(Sl);
     Z.push(Zl);

@@ -1,38 +1,30 @@
 /**
- * Scalar kernels of the logistic sigmoid in float64, formed without cancellation.
- *
- * With f = e^(-|S|) <= 1 (never overflows):
- *   Z  = sigma(S)  = 1/(1+f) for S >= 0, f/(1+f) for S < 0
- *   Zc = sigma(-S) = 1 - Z, computed directly, never as 1 - Z
- * so a saturated unit keeps all the digits of its small side.
+ * Scalar float64 kernels of the logistic sigmoid and binary cross-entropy, formed without
+ * cancellation: the forms live in the layer modules (`src/layers/sigmoid.ts`, `src/layers/bce.ts`);
+ * these names are kept for the code and specs that import them.
  */
+import { bceKernels, softplus as layerSoftplus } from '../layers/bce.js';
+import { sigmoid as activation } from '../layers/sigmoid.js';
 
 /** Z = sigma(S) = 1 / (1 + e^(-S)). */
 export function sigmoid(S: number): number {
-  const f = Math.exp(-Math.abs(S));
-  return S >= 0 ? 1 / (1 + f) : f / (1 + f);
+  return activation.value(S);
 }
 
 /** Zc = 1 - sigma(S) = sigma(-S), without forming 1 - Z. */
 export function sigmoidComplement(S: number): number {
-  return sigmoid(-S);
+  return activation.complement(S);
 }
 
 /** sigma'(S) = Z (1 - Z) = sigma(S) sigma(-S), without cancellation. */
 export function sigmoidSlope(S: number): number {
-  return sigmoid(S) * sigmoid(-S);
+  return activation.slope(activation.value(S), activation.complement(S));
 }
 
 /** softplus(x) = ln(1 + e^x) = max(x, 0) + log1p(e^(-|x|)), exact to a few ulps for every x. */
-export function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
+export const softplus: (x: number) => number = layerSoftplus;
 
-/**
- * Binary cross-entropy of one output from its logit:
- * -(t ln Z + (1-t) ln(1-Z)) = t softplus(-S) + (1-t) softplus(S),
- * a sum of two non-negative terms (no cancellation, no ln(0)).
- */
+/** Binary cross-entropy of one output from its logit: t softplus(-S) + (1-t) softplus(S). */
 export function crossEntropyFromLogit(S: number, t: number): number {
-  return t * softplus(-S) + (1 - t) * softplus(S);
+  return bceKernels.term(S, t);
 }

@@ -1,0 +1,46 @@
+import type { Activation, ActivationName } from './activation.js';
+import { bce } from './bce.js';
+import type { Head, Loss, LossName } from './loss.js';
+import { sigmoid } from './sigmoid.js';
+
+export type { Activation, ActivationName, ElementwiseActivation, RowwiseActivation, ElementwiseExact, ElementwiseBound, ElementwiseTextbook } from './activation.js';
+export { elementwise } from './activation.js';
+export type { Loss, LossName, Head, HeadExact, HeadBound, HeadTextbook, TextbookLogForm, TextbookRounding, TermValues } from './loss.js';
+export type { Exact, ExactTarget, ExactUnit } from './exact.js';
+export { sigmoid } from './sigmoid.js';
+export { bce, bceSigmoid, softplus } from './bce.js';
+
+/** Every activation by name: adding one is adding its module and a line here. */
+const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid };
+/** Every loss by name. */
+const LOSSES: Readonly<Record<LossName, Loss>> = { bce };
+
+/** The activation called `name`. */
+export function activationOf(name: ActivationName): Activation {
+  const a = ACTIVATIONS[name];
+  if (!a) throw new Error(`unknown activation "${String(name)}"`);
+  return a;
+}
+
+/** The loss called `name`. */
+export function lossOf(name: LossName): Loss {
+  const l = LOSSES[name];
+  if (!l) throw new Error(`unknown loss "${String(name)}"`);
+  return l;
+}
+
+/** The one place a loss is paired with the last layer's activation; an error where the pair is not allowed. */
+export function headOf(loss: LossName, last: ActivationName): Head {
+  const head = lossOf(loss).head(activationOf(last));
+  if (!head) throw new Error(`the ${loss} loss is not defined on a ${last} output`);
+  return head;
+}
+
+/** What every network is until issue 12 lets a network name its own: sigmoid layers, binary cross-entropy. */
+export const DEFAULT_ACTIVATION: ActivationName = 'sigmoid';
+export const DEFAULT_LOSS: LossName = 'bce';
+
+/** The hidden layers' activation of today's networks (elementwise). */
+export const HIDDEN = sigmoid;
+/** The output head of today's networks. */
+export const HEAD: Head = headOf(DEFAULT_LOSS, DEFAULT_ACTIVATION);
