@@ -1,21 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseInit, runDecayExperiment, type DecayExperiment } from '../../src/decay/index.js';
-import { decayHtml, decayPlotSvg, decayTableHtml, escapeSvg, mathText } from '../../src/report/decay/index.js';
+import { decayHtml, decayPlotSvg, decayTableHtml, describeTraining, escapeSvg, mathText } from '../../src/report/decay/index.js';
+import { textBox, textWidth, type TextBox } from '../../src/report/decay/plot.js';
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
+import { measurePage, screenshot, yRangeOver, type PageMeasurement } from './chromium.js';
 import { decodePng } from './png.js';
 
 /**
  * The decay plot (`src/report/decay/plot.ts`) and HTML report. The SVG is always checked as XML:
- * well-formed, with the elements a reader needs. Where Chromium is installed (`/usr/bin/chromium`,
- * Debian's package) it is also rendered to PNG and the picture's colours are checked.
+ * well-formed, with the elements a reader needs, and its labels' estimated boxes clear of its lines.
+ * Headless Chromium (`/usr/bin/chromium`, Debian's package; these specs fail without it) renders the
+ * plot to PNG, whose colours are checked, and measures the HTML report at 960 and 400 px wide.
  */
 
 const XAVIER_10: DecayExperiment = { layers: 10, width: 8, init: parseInit('xavier'), samples: 50, batch: 1, seed: 1, steps: 20, rate: 0.5 };
-const CHROMIUM = '/usr/bin/chromium';
+/** The configuration of issue 11 whose gap label crossed the bound line. */
+const SCALE_20: DecayExperiment = { ...XAVIER_10, layers: 30, init: parseInit('scale:20'), samples: 20 };
 const m = runDecayExperiment(XAVIER_10);
 const svg = decayPlotSvg(m);
 
@@ -33,6 +34,22 @@ function byClass(root: XmlElement, name: string, cls: string): XmlElement {
   const found = findAll(root, name).filter((e) => e.attributes.class === cls);
   expect(found, `<${name} class="${cls}">`).toHaveLength(1);
   return found[0]!;
+}
+
+/** The gap label's estimated box (null when the plot has none), and the bound and median lines with the clearance each needs (half the bound's stroke and a gap; the median's points have radius 4). */
+function gapLabelGeometry(root: XmlElement): { box: TextBox; lines: [string, [number, number][], number][] } | null {
+  const labels = findAll(root, 'text').filter((e) => e.attributes.class === 'gap-label');
+  if (labels.length === 0) return null;
+  const label = labels[0]!;
+  expect(label.attributes['text-anchor'] ?? 'start').toBe('start');
+  const box = textBox(Number(label.attributes.x), Number(label.attributes.y), textOf(label), Number(label.attributes['font-size']));
+  return { box, lines: [['bound', pointsOf(byClass(root, 'polyline', 'bound')), 2], ['median', pointsOf(byClass(root, 'polyline', 'median')), 5]] };
+}
+
+/** Whether a line's y range over a box's x range stays `margin` clear of the box's y range. */
+function clearOf(points: readonly [number, number][], box: TextBox, margin: number): boolean {
+  const range = yRangeOver(points, box.left - margin, box.right + margin);
+  return range === null || range[1] < box.top - margin || range[0] > box.bottom + margin;
 }
 
 describe('the decay plot as XML', () => {
@@ -118,6 +135,45 @@ describe('the decay plot as XML', () => {
     expect(findAll(byClass(nothing, 'g', 'y-ticks'), 'text').map(textOf)).toEqual(['10\u22121', '100', '101']);
   });
 
+  it('puts the gap label inside the plot, clear of the bound and median lines: 30 layers at scale:20 (issue 11) and other shapes', () => {
+    const configurations = [
+      SCALE_20,
+      ...[2, 3, 5, 10, 20, 30, 50].flatMap((layers) => ['xavier', 'he', 'uniform', 'scale:3', 'scale:20'].map((init) => ({ ...XAVIER_10, layers, init: parseInit(init), samples: 5, steps: 0 }))),
+    ];
+    let labelled = 0;
+    const faults: string[] = [];
+    for (const experiment of configurations) {
+      const geometry = gapLabelGeometry(parseXml(decayPlotSvg(runDecayExperiment(experiment))));
+      if (geometry === null) continue;
+      labelled++;
+      const { box, lines } = geometry;
+      const where = `${experiment.layers} layers, ${experiment.init.kind}${experiment.init.kind === 'scale' ? `:${experiment.init.scale}` : ''}: label ${JSON.stringify(box)}`;
+      if (!(box.left >= 100 && box.right <= 864 && box.top >= 96 && box.bottom <= 452)) faults.push(`${where} outside the plot area`);
+      for (const [name, points, margin] of lines) if (!clearOf(points, box, margin)) faults.push(`${where} crosses the ${name} line`);
+    }
+    expect(faults).toEqual([]);
+    expect(labelled).toBeGreaterThan(20);
+  });
+
+  it('writes the gap label above the plot area when no place inside is free (a median zigzagging over the whole range)', () => {
+    const zigzag = { ...m, layers: m.layers.map((s, l) => ({ ...s, gradient: { ...s.gradient, median: l % 2 === 0 ? -7 : 1 }, bound: { ...s.bound, median: 1 } })) };
+    const root = parseXml(decayPlotSvg(zigzag));
+    const label = byClass(root, 'text', 'gap-label');
+    expect(textOf(label)).toBe('median 8.0 orders of magnitude below the bound');
+    const box = gapLabelGeometry(root)!.box;
+    expect(box.left).toBeGreaterThanOrEqual(100);
+    expect(box.top).toBeGreaterThan(62 + 4); // below the subtitle's baseline and descent
+    expect(box.bottom).toBeLessThan(96); // above the frame
+  });
+
+  it('estimates text widths from DejaVu Sans advances', () => {
+    expect(textWidth('1. 0', 10)).toBeCloseTo(6.36 + 3.18 + 3.18 + 6.36, 9);
+    expect(textWidth('az', 10)).toBeCloseTo(6.13 + 5.25, 9);
+    expect(textWidth('A\u2016', 10)).toBe(20);
+    const box = textBox(10, 100, 'm', 10);
+    expect([box.left, box.right, box.top, box.bottom].map((v) => v.toFixed(6))).toEqual(['10.000000', '19.740000', '90.700000', '102.400000']);
+  });
+
   it('writes sub- and superscripts as dy shifts that return to the baseline, and escapes text', () => {
     expect(mathText('a^{b}_{c}d', 10)).toBe('a<tspan dy="-4" font-size="7">b</tspan><tspan dy="6.4" font-size="7">c</tspan><tspan dy="-2.4">d</tspan>');
     expect(mathText('x^{2}', 10)).toBe('x<tspan dy="-4" font-size="7">2</tspan><tspan dy="4"></tspan>');
@@ -134,6 +190,10 @@ describe('the HTML report', () => {
     expect(html).toContain(decayTableHtml(m));
     expect(html).toContain(`${m.checked} inequalities, none violated`);
     expect(html).toContain('<h2>Training</h2>');
+    // readable at any width (measured in Chromium below): a viewport, the table in a scroll box, the training text as one wrapping block
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain(`<div class="table-scroll" role="region" aria-label="figures per layer" tabindex="0">\n${decayTableHtml(m)}\n</div>`);
+    expect(/<pre class="training">([^<]*)<\/pre>/.exec(html)?.[1]).toBe(escapeSvg(describeTraining(m)!.replace(/\n/g, ' ')));
     const table = parseXml(`<?xml version="1.0" encoding="UTF-8"?>${decayTableHtml(m)}`);
     expect(findAll(table, 'tr')).toHaveLength(11);
     expect(findAll(table, 'th').map(textOf)).toEqual(['layer', 'above', 'gradient norm', 'middle half', 'full range', 'bound', 'ratio', 'ratio range']);
@@ -146,12 +206,9 @@ describe('the HTML report', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the decay plot rendered by headless Chromium', () => {
+describe('the decay plot and report rendered by headless Chromium (fails without /usr/bin/chromium)', () => {
   it('shows the bands, the median, the bound and dark text on white, at 900 x 580', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bo-decay-'));
-    writeFileSync(join(dir, 'plot.svg'), svg);
-    execFileSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${join(dir, 'plot.png')}`, '--window-size=900,580', join(dir, 'plot.svg')], { stdio: 'ignore', timeout: 60_000 });
-    const png = decodePng(readFileSync(join(dir, 'plot.png')));
+    const png = decodePng(screenshot('plot.svg', svg, 900, 580));
     expect([png.width, png.height]).toEqual([900, 580]);
     const counts = new Map<string, number>();
     const near = (p: number[], hex: string): boolean => [0, 1, 2].every((c) => Math.abs(p[c]! - parseInt(hex.slice(1 + 2 * c, 3 + 2 * c), 16)) <= 6);
@@ -169,5 +226,48 @@ describe.skipIf(!existsSync(CHROMIUM))('the decay plot rendered by headless Chro
     expect(share('median')).toBeGreaterThan(0.001);
     expect(share('bound')).toBeGreaterThan(0.0005);
     expect(share('text')).toBeGreaterThan(0.002); // title, labels and ticks
+  });
+
+  const WIDTHS = [960, 400];
+  let measured: PageMeasurement[] | undefined;
+  /** The HTML report of issue 11's configuration, measured at 960 and 400 px (one Chromium run). */
+  const report = (): PageMeasurement[] => (measured ??= measurePage(decayHtml(runDecayExperiment(SCALE_20)), WIDTHS));
+
+  it('draws the gap label clear of the bound line (30 layers, scale:20), within the box the renderer estimated', () => {
+    const root = parseXml(decayPlotSvg(runDecayExperiment(SCALE_20)));
+    const estimate = gapLabelGeometry(root)!.box;
+    for (const page of report()) {
+      const label = page.gapLabel!;
+      expect(label.text).toMatch(/^median \d+\.\d orders of magnitude below the bound$/);
+      const bound = yRangeOver(page.bound, label.left, label.right)!;
+      // the line is 2.5 wide: its edge must stay outside the text's box
+      expect(bound[1] + 1.25 < label.top || bound[0] - 1.25 > label.bottom, `at ${page.viewport} px: bound y ${bound.map((y) => y.toFixed(1)).join(' .. ')} over the label's x range, label y ${label.top.toFixed(1)} .. ${label.bottom.toFixed(1)}`).toBe(true);
+    }
+    const full = report()[0]!.gapLabel!; // 960 px: the plot near its own size, so glyph boxes are not rounded up
+    expect(full.left).toBeGreaterThanOrEqual(estimate.left - 0.5);
+    expect(full.right).toBeLessThanOrEqual(estimate.right);
+    expect(full.top).toBeGreaterThanOrEqual(estimate.top - 0.5);
+    expect(full.bottom).toBeLessThanOrEqual(estimate.bottom + 0.5);
+  });
+
+  it('fits the HTML report in its body at 960 and 400 px: no sideways page scroll, the training pre wraps, the table fits or scrolls in the body, the plot scales', () => {
+    for (const page of report()) {
+      const at = `at ${page.viewport} px`;
+      const inBody = (b: { left: number; right: number }): boolean => b.left >= page.body.left - 0.5 && b.right <= page.body.right + 0.5;
+      expect(page.viewport, at).toBe(WIDTHS[report().indexOf(page)]);
+      expect(page.pageWidth, `${at}: the page's width`).toBeLessThanOrEqual(page.viewport);
+      expect(page.pre.length, at).toBeGreaterThan(0);
+      for (const pre of page.pre) {
+        expect(inBody(pre), `${at}: pre ${pre.left} .. ${pre.right} inside the body ${page.body.left} .. ${page.body.right}`).toBe(true);
+        expect(pre.scrollWidth, `${at}: the pre's text (none of it hidden)`).toBeLessThanOrEqual(pre.clientWidth);
+      }
+      for (const table of page.table) {
+        const fits = inBody(table);
+        const scrolls = table.scroller !== null && inBody(table.scroller);
+        expect(fits || scrolls, `${at}: table ${table.left} .. ${table.right} fits or scrolls inside the body ${page.body.left} .. ${page.body.right}`).toBe(true);
+      }
+      expect(page.svg).toHaveLength(1);
+      expect(inBody(page.svg[0]!), `${at}: svg ${page.svg[0]!.left} .. ${page.svg[0]!.right} inside the body`).toBe(true);
+    }
   });
 });

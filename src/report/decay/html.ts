@@ -7,18 +7,31 @@ import type { DecayMeasurement } from '../../decay/experiment.js';
 import { decayPlotSvg, escapeSvg as escapeHtml } from './plot.js';
 import { DECAY_COLUMNS, decayRows, describeExperiment, describeTraining } from './text.js';
 
+/**
+ * Readable at any window width, with nothing cut off: the plot scales to the body's width, the
+ * training text (prose; its console line breaks dropped) wraps to the width, long code spans
+ * wrap, and the table, whose numbers should not wrap, scrolls inside the body when it is wider
+ * than the window.
+ */
 const STYLE = `
+*, *::before, *::after { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; max-width: 960px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.5em; margin-bottom: 0.2em; }
 p.lead { color: #555; margin-top: 0; }
 figure { margin: 1.5em 0; }
-figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; border: 1px solid #ddd; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.92em; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: right; white-space: nowrap; }
 th { background: #f3f6fa; }
 code, pre { font-family: "DejaVu Sans Mono", Menlo, monospace; font-size: 0.92em; }
-pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
-.ok { color: #1b7a2e; } .bad { color: #b3261e; font-weight: bold; }`;
+code { overflow-wrap: anywhere; }
+pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; overflow-wrap: anywhere; overflow-x: auto; }
+.ok { color: #1b7a2e; } .bad { color: #b3261e; font-weight: bold; }
+@media (max-width: 600px) {
+  body { margin: 1em auto; padding: 0 0.6em; }
+  th, td { padding: 0.25em 0.5em; }
+}`;
 
 /** The table of per-layer figures as HTML (output layer first). */
 export function decayTableHtml(m: DecayMeasurement): string {
@@ -38,6 +51,7 @@ export function decayHtml(m: DecayMeasurement): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>backprop-oracle decay: ${escapeHtml(describeExperiment(m))}</title>
 <style>${STYLE}
 </style>
@@ -48,7 +62,9 @@ export function decayHtml(m: DecayMeasurement): string {
 <figure>
 ${svg}</figure>
 <h2>Per layer</h2>
+<div class="table-scroll" role="region" aria-label="figures per layer" tabindex="0">
 ${decayTableHtml(m)}
+</div>
 <p>Gradient norm: <code>||dE/dW^(l)||_F</code>, the median over the networks, with its quartiles (middle half) and
 extremes (full range). Bound: <code>(1/4)^(L-l) prod_{m&gt;l} ||W^(m)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b||</code>, the median
 over the networks. Ratio: gradient norm over bound, per network (1 where the bound is attained).</p>
@@ -57,7 +73,7 @@ and <code>||W delta|| &lt;= ||W||_2 ||delta|| &lt;= ||W||_F ||delta||</code>, so
 by at most <code>(1/4) ||W^(l+1)||_F</code>; and <code>dE/dW^(l) = sum_b Y^(l-1)_b delta^(l)_b^T</code> has Frobenius norm at most
 <code>sum_b ||Y_b|| ||delta_b||</code>.</p>
 ${check}
-${training ? `<h2>Training</h2>\n<pre>${escapeHtml(training)}</pre>\n` : ''}</body>
+${training ? `<h2>Training</h2>\n<pre class="training">${escapeHtml(training.replace(/\n/g, ' '))}</pre>\n` : ''}</body>
 </html>
 `;
 }

@@ -83,6 +83,36 @@ function formatFactor(log10: number): string {
 /** The bound's formula in the markup of {@link mathText}. */
 export const BOUND_MARKUP = `(1/4)^{L${MINUS}l} \u220f_{m>l} \u2016W^{(m)}\u2016_{F} \u2211_{b} \u2016Y^{(l${MINUS}1)}_{b}\u2016 \u2016\u03b4^{(L)}_{b}\u2016`;
 
+/** A box in SVG user units (y grows downwards). */
+export interface TextBox {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** DejaVu Sans's advances of the lower-case letters a..z, in em. */
+const LOWER = [0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634, 0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525];
+
+/**
+ * The width of plain text at a font size, from DejaVu Sans's advances (the plot's first font):
+ * exact for lower-case letters, digits (0.636 em), space and full stop (0.318 em); 1 em, more than
+ * any of its glyphs but a few symbols, for everything else. Kerning only narrows the text.
+ */
+export function textWidth(text: string, size: number): number {
+  let em = 0;
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    em += code >= 97 && code <= 122 ? LOWER[code - 97]! : code >= 48 && code <= 57 ? 0.636 : c === ' ' || c === '.' ? 0.318 : 1;
+  }
+  return em * size;
+}
+
+/** The box that a line of plain text starting at (x, baseline y) covers: DejaVu Sans's ascent 0.93 em, descent 0.24 em. */
+export function textBox(x: number, y: number, text: string, size: number): TextBox {
+  return { left: x, right: x + textWidth(text, size), top: y - 0.93 * size, bottom: y + 0.24 * size };
+}
+
 /** `points` attribute from coordinates. */
 function points(xy: readonly (readonly [number, number])[]): string {
   return xy.map(([x, y]) => `${fixed(x)},${fixed(y)}`).join(' ');
@@ -163,6 +193,46 @@ function axes({ L, lo, hi, step, x, y }: Frame): string[] {
   return out;
 }
 
+/** The least and greatest y of a polyline over [left, right]; null where it does not reach. */
+function yRangeOver(xy: readonly (readonly [number, number])[], left: number, right: number): [number, number] | null {
+  const ys: number[] = [];
+  for (let k = 0; k + 1 < xy.length; k++) {
+    const [[x0, y0], [x1, y1]] = [xy[k]!, xy[k + 1]!];
+    const [a, b] = [Math.max(left, Math.min(x0, x1)), Math.min(right, Math.max(x0, x1))];
+    if (a > b) continue;
+    const at = (x: number): number => (x1 === x0 ? y0 : y0 + ((x - x0) / (x1 - x0)) * (y1 - y0));
+    ys.push(at(a), at(b));
+  }
+  return ys.length ? [Math.min(...ys), Math.max(...ys)] : null;
+}
+
+/** Whether a line stays `margin` clear of a box (a line drawn left to right, so over the box's x range). */
+function clearOf(xy: readonly (readonly [number, number])[], box: TextBox, margin: number): boolean {
+  const range = yRangeOver(xy, box.left - margin, box.right + margin);
+  return range === null || range[1] < box.top - margin || range[0] > box.bottom + margin;
+}
+
+/**
+ * Where a label's baseline goes: inside the plot area (above `floor`), clear of the bound line (by
+ * 3, its half width and a gap) and of the median line and its points (by 6), as close as possible
+ * to (x, y), moving it down or up first and right only if it must. null when no place is free.
+ */
+function placeLabel(text: string, size: number, x: number, y: number, lines: readonly { xy: readonly [number, number][]; margin: number }[], floor: number): [number, number] | null {
+  let best: [number, number] | null = null;
+  let bestCost = Infinity;
+  for (let px = x; px + textWidth(text, size) <= RIGHT - 4 && 3 * (px - x) < bestCost; px += 8) {
+    for (let d = 0; d <= BOTTOM - TOP && d + 3 * (px - x) < bestCost; d++) {
+      for (const py of d === 0 ? [y] : [y + d, y - d]) {
+        const box = textBox(px, py, text, size);
+        if (box.top < TOP + 4 || box.bottom > floor || lines.some(({ xy, margin }) => !clearOf(xy, box, margin))) continue;
+        [best, bestCost] = [[px, py], d + 3 * (px - x)];
+        break;
+      }
+    }
+  }
+  return best;
+}
+
 /** The bands, the bound, the median (its points that did not underflow) and the gap at the first layer. */
 function data(m: DecayMeasurement, { L, x, y, widen }: Frame): string[] {
   const spreads = m.layers.map((s) => s.gradient);
@@ -178,6 +248,7 @@ function data(m: DecayMeasurement, { L, x, y, widen }: Frame): string[] {
   // a median that underflowed to 0 has no place on a log scale: it is left out, and said so
   const median = series((s) => s.median).filter((_, l) => Number.isFinite(spreads[l]!.median));
   out.push(`<polyline class="median" points="${points(median)}" fill="none" stroke="${COLOR.median}" stroke-width="2.5"/>`);
+  const zeros = L - median.length;
   const gap = bound[0]! - spreads[0]!.median;
   if (L > 1 && Number.isFinite(gap) && gap >= 0.5) {
     const [gx, top, bottom] = [x(1) + 14, y(bound[0]!) + 6, y(spreads[0]!.median) - 8];
@@ -186,11 +257,16 @@ function data(m: DecayMeasurement, { L, x, y, widen }: Frame): string[] {
       `<line x1="${fixed(gx)}" y1="${fixed(top)}" x2="${fixed(gx)}" y2="${fixed(bottom)}"/>`,
       `<line x1="${fixed(gx - 4)}" y1="${fixed(top)}" x2="${fixed(gx + 4)}" y2="${fixed(top)}"/><line x1="${fixed(gx - 4)}" y1="${fixed(bottom)}" x2="${fixed(gx + 4)}" y2="${fixed(bottom)}"/>`,
       '</g>',
-      `<text class="gap-label" x="${fixed(gx + 8)}" y="${fixed(top + 0.25 * (bottom - top) + 4)}" font-size="13" fill="${COLOR.axis}" ${halo}>median ${gap.toFixed(1)} orders of magnitude below the bound</text>`,
     );
+    // beside the bracket's upper quarter where that is free; else the nearest free place in the
+    // plot (the bound falls steeply over many layers or large weights); else above the plot area
+    const text = `median ${gap.toFixed(1)} orders of magnitude below the bound`;
+    const lines = [{ xy: bound.map((v, l) => [x(l + 1), y(v)] as [number, number]), margin: 3 }, { xy: median, margin: 6 }];
+    const floor = zeros > 0 ? BOTTOM - 30 : BOTTOM - 4;
+    const [lx, ly] = placeLabel(text, 13, gx + 8, top + 0.25 * (bottom - top) + 4, lines, floor) ?? [LEFT, TOP - 8];
+    out.push(`<text class="gap-label" x="${fixed(lx)}" y="${fixed(ly)}" font-size="13" fill="${COLOR.axis}" ${halo}>${escapeSvg(text)}</text>`);
   }
   out.push(`<g class="median-points" fill="${COLOR.median}">`, ...median.map(([px, py]) => `<circle cx="${fixed(px)}" cy="${fixed(py)}" r="4"/>`), '</g>');
-  const zeros = L - median.length;
   if (zeros > 0) {
     out.push(`<text class="underflow-note" x="${LEFT + 10}" y="${BOTTOM - 10}" font-size="13" fill="${COLOR.axis}" ${halo}>median 0 in float64 (underflow) at ${zeros} layer${zeros === 1 ? '' : 's'}: not drawn; bands end on the bottom edge</text>`);
   }
