@@ -1,5 +1,5 @@
 /**
- * Implementations under test (protocol: shared/spec/protocol.md): loading a module in process
+ * Implementations under test (protocol: docs/protocol.md): loading a module in process
  * ({@link loadModule}), wrapping an object in hand ({@link inProcess}), or starting a command that
  * speaks JSON Lines ({@link startCommand}),
  * both behind one interface, {@link Iut}, whose failures are {@link IutError}s.

@@ -1,5 +1,5 @@
 /**
- * The shapes of `shared/spec/protocol.md` (what travels as JSON) and the packed
+ * The shapes of the protocol in `docs/protocol.md` (what travels as JSON) and the packed
  * Float64Array forms the numeric kernels work on.
  *
  * Notation follows the derivation: layer l maps inputs `Y_j` (j < nIn) to outputs
