@@ -25,6 +25,8 @@ export interface OracleBackward {
  * delta^(L)_i = ((1-t) Z_i - t Zc_i) / divisor (= Z_i - t_i), its magnitude ((1-t) Z + t Zc) / divisor;
  * delta^(l)_j = Z_j Zc_j sum_i W_ji delta_i, magnitude Z_j Zc_j sum_i |W_ji| |delta_i|;
  * dE/dW_ji = sum_b Y_j delta_i, dE/db_i = sum_b delta_i (magnitudes likewise with |.|).
+ * The plain cross-check's own forms (no hard-target shortcuts), fenced off from the layer modules
+ * that the BigFloat core uses (`src/layers/bce.ts` `exact.deltaRow`), so that the two oracles differ.
  */
 export function oracleBackward(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward): OracleBackward {
   const B = batch.size;

@@ -63,6 +63,13 @@ export function expm1(ctx: OracleContext, x: Decimal, kernel: DecimalKernel = FA
   return new ctx.D(kernel.exp(G, new G(x)).minus(1)).toSignificantDigits(ctx.precision);
 }
 
+/*
+ * The plain decimal.js cross-check's own sigmoid and cross-entropy (fenced off from the layer
+ * modules on purpose: `src/layers/sigmoid.ts` forms Zc as f * near, this oracle as f / (1 + f), and
+ * the two oracles are compared with each other; the change identities, which both need in the same
+ * form, are the layer modules' `changeFromValues` in `finiteDifference.ts`).
+ */
+
 /** The logistic pair of one pre-activation: Z = sigma(S), Zc = sigma(-S) = 1 - Z, and f = e^(-|S|). */
 export interface SigmoidPair {
   readonly Z: Decimal;
