@@ -53,6 +53,20 @@ function layering(): Map<string, string[]> {
   return table;
 }
 
+/** The rows of the table whose header's first cell is `header`: first cell, and the backticked names of the second. */
+function rowsUnder(header: string): Map<string, string[]> {
+  const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8').split('\n');
+  const out = new Map<string, string[]>();
+  const start = doc.findIndex((l) => l.split('|').map((c) => c.trim())[1] === header);
+  if (start < 0) return out;
+  for (const line of doc.slice(start + 2)) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (!line.trim().startsWith('|') || !/^`[^`]+`$/.test(cells[1] ?? '')) break;
+    out.set(cells[1]!.slice(1, -1), [...cells[2]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+  }
+  return out;
+}
+
 /** Everything a room may import: its own row and, transitively, the rows of the rooms in it. */
 function allowed(table: Map<string, string[]>, room: string): Set<string> {
   const out = new Set<string>();
@@ -171,6 +185,27 @@ describe('the architecture (docs/architecture.md)', () => {
     expect(against).toEqual([]);
     expect(circles(roomGraph)).toEqual([]);
     expect(circles(new Map([...table].map(([r, deps]) => [r, new Set(deps)])))).toEqual([]);
+  });
+
+  it('enters a room through its door, and keeps private files private', () => {
+    const doors = rowsUnder('door');
+    const privates = rowsUnder('private file');
+    expect(doors.get('oracle/api.ts')).toEqual(['compare', 'verify']);
+    expect(privates.size).toBeGreaterThanOrEqual(5);
+    const wrong: string[] = [];
+    for (const [file, targets] of fileGraph) {
+      const from = roomOf(file, table);
+      for (const target of targets) {
+        const path = relative(SRC, target).split(/[\\/]/).join('/');
+        const to = roomOf(target, table);
+        if (to === from) continue;
+        if (privates.has(path)) wrong.push(`${rel(file)} -> ${rel(target)} (private to ${to})`);
+        for (const [door, rooms] of doors) {
+          if (roomOf(join(SRC, door), table) === to && rooms.includes(from) && path !== door) wrong.push(`${rel(file)} -> ${rel(target)} (${from} enters ${to} through ${door})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('imports only files that exist', () => {

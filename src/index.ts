@@ -19,7 +19,10 @@ export type { CancellationName, Judgement } from './compare/judge.js';
 export { judge, CANCELLATION_TEXT } from './compare/judge.js';
 export { referenceBound, errorBound } from './compare/bound.js';
 export { referenceGradients, forward, backward, loss, train, step, type TrainOptions, type TrainResult } from './reference/index.js';
-export { oracle, createContext, finiteDifferences, parameterFiniteDifferences, type OracleResult } from './oracle/index.js';
+export { CaseOracle, OracleValue, type OracleResult } from './oracle/api.js';
+export { oracle, createContext } from './oracle/index.js';
+/** The plain decimal.js oracle's finite differences: the independent cross-check of the oracle (see docs/architecture.md). */
+export { finiteDifferences as crossCheckFiniteDifferences, parameterFiniteDifferences as crossCheckParameterFiniteDifferences } from './oracle/index.js';
 export { caseArbitrary, sampleCases, MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
 export { parseNetwork, parseBatch, parseCase, parseGradients, InputError, networkToJson, batchToJson, caseToJson, gradientsToJson } from './network/index.js';
 export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients } from './network/types.js';

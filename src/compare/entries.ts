@@ -1,11 +1,7 @@
 import type { Gradients, Network } from '../network/types.js';
-import type { BigFloat } from '../oracle/bigfloat.js';
-import type { CoreOracle } from '../oracle/core.js';
-import type { Decimal } from '../oracle/decimal.js';
-import { toDecimal } from '../oracle/decimalBridge.js';
-import type { OracleResult } from '../oracle/oracle.js';
+import { asCaseOracle, type CaseOracle, type Decimal, type OracleResult } from '../oracle/api.js';
 import type { ReferenceBound } from './bound.js';
-import { measure, type ErrorMeasure } from './measures.js';
+import type { ErrorMeasure } from './measures.js';
 import { ETA64 } from './rounding.js';
 import type { EntryLocation } from '../types.js';
 
@@ -42,13 +38,13 @@ const SPLIT = 134217729; // 2^27 + 1
  * Every value of an answer measured against the oracle, in flat arrays indexed like the answer:
  * the loss, then per layer dE/dW (row-major) and dE/db, then the outputs. The measure of entry k
  * is that of `measure(value, exact, scale)` (`measures.ts`), computed without Decimals:
- * - in BigFloat, |value - exact| rounded once to a double (the same double `measure` gives, but
+ * - at the oracle's precision, |value - exact| rounded once to a double (the same double `measure` gives, but
  *   for a rounding tie in the oracle's last digits), for the loss, biases, outputs and the weights
  *   of networks up to FAST_MEASURE_ENTRIES weights;
  * - above that, for weights whose factors lie in [2^-450, 2^450], in double-double: the exact
  *   value sum_b Y_j delta_i carried as hi + lo (106 bits) and the error as |(v - hi) - lo|, off
  *   by at most `slack[k]` (2^-50 of itself plus 2^-99 of the magnitude); `refine(k)` redoes an
- *   entry in BigFloat when a verdict depends on that last part.
+ *   entry at the oracle's precision when a verdict depends on that last part.
  */
 export class Measurements {
   readonly count: number;
@@ -57,7 +53,7 @@ export class Measurements {
   readonly scales: Float64Array;
   /** exact.toNumber() of each entry (for ulps). */
   readonly exactNumbers: Float64Array;
-  /** How far errors[k] may be from the BigFloat measure (0 when it is that measure). */
+  /** How far errors[k] may be from the oracle-precision measure (0 when it is that measure). */
   readonly slack: Float64Array;
   private readonly offsets: { W: number; b: number }[] = [];
   private readonly outputsAt: number;
@@ -65,7 +61,7 @@ export class Measurements {
   constructor(
     readonly network: Network,
     private readonly answer: Gradients & { outputs?: Float64Array },
-    readonly core: CoreOracle,
+    readonly oracle: CaseOracle,
   ) {
     let k = 1;
     for (const { nIn, nOut, b } of network.layers) {
@@ -83,87 +79,54 @@ export class Measurements {
     this.measureAll();
   }
 
-  private get bin() {
-    return this.core.bin;
-  }
-
-  /** Stores the BigFloat measure of entry k. */
-  private exactMeasure(k: number, value: number, exact: BigFloat, scale: BigFloat | number): void {
-    const bin = this.bin;
+  /** Stores the oracle-precision measure of entry k. */
+  private exactMeasure(k: number, value: number, where: EntryLocation): void {
+    const exact = this.oracle.exact(where);
     this.values[k] = value;
-    this.scales[k] = typeof scale === 'number' ? scale : bin.toNumber(scale);
-    this.exactNumbers[k] = bin.toNumber(exact);
-    this.errors[k] = Number.isFinite(value) ? Math.abs(bin.toNumber(bin.sub(exact, bin.fromNumber(value)))) : Number.POSITIVE_INFINITY;
+    this.scales[k] = this.oracle.magnitude(where).toNumber();
+    this.exactNumbers[k] = exact.toNumber();
+    this.errors[k] = Number.isFinite(value) ? exact.distanceTo(value) : Number.POSITIVE_INFINITY;
     this.slack[k] = 0;
   }
 
   private measureAll(): void {
-    const { core, network, answer } = this;
-    const bin = this.bin;
-    this.exactMeasure(0, answer.loss, core.loss, bin.toNumber(core.loss));
+    const { network, answer } = this;
+    this.exactMeasure(0, answer.loss, { kind: 'loss' });
     let weights = 0;
     for (const layer of network.layers) weights += layer.nIn * layer.nOut;
-    network.layers.forEach(({ nIn, nOut, b }, l) => {
-      const g = answer.layers[l]!;
-      const at = this.offsets[l]!;
-      if (weights > FAST_MEASURE_ENTRIES) this.fastLayer(l);
+    network.layers.forEach(({ nIn, nOut, b }, layer) => {
+      const g = answer.layers[layer]!;
+      const at = this.offsets[layer]!;
+      if (weights > FAST_MEASURE_ENTRIES) this.fastLayer(layer);
       else {
-        for (let j = 0; j < nIn; j++) {
-          for (let i = 0; i < nOut; i++) {
-            const q = j * nOut + i;
-            this.exactMeasure(at.W + q, g.W[q]!, core.weightGradient(l, j, i), core.weightMagnitude(l, j, i));
-          }
-        }
+        for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) this.exactMeasure(at.W + j * nOut + i, g.W[j * nOut + i]!, { kind: 'weight', layer, j, i });
       }
-      if (b && g.b) {
-        for (let i = 0; i < nOut; i++) this.exactMeasure(at.b + i, g.b[i]!, core.sumSamples(l, i, core.delta[l]!), core.sumSamples(l, i, core.deltaMagnitude[l]!));
-      }
+      if (b && g.b) for (let i = 0; i < nOut; i++) this.exactMeasure(at.b + i, g.b[i]!, { kind: 'bias', layer, i });
     });
     if (answer.outputs) {
-      const ZL = core.Z[core.L - 1]!;
-      answer.outputs.forEach((v, q) => this.exactMeasure(this.outputsAt + q, v, ZL[q]!, bin.toNumber(ZL[q]!)));
+      const n = network.layers[network.layers.length - 1]!.nOut;
+      answer.outputs.forEach((v, q) => this.exactMeasure(this.outputsAt + q, v, { kind: 'output', sample: Math.floor(q / n), i: q % n }));
     }
   }
 
-  /** hi and lo doubles of BigFloats (hi + lo within 2^-106 of x), and whether each is in the safe range. */
-  private split(xs: readonly BigFloat[]): { hi: Float64Array; lo: Float64Array; safe: Uint8Array } {
-    const bin = this.bin;
-    const hi = new Float64Array(xs.length);
-    const lo = new Float64Array(xs.length);
-    const safe = new Uint8Array(xs.length);
-    xs.forEach((x, k) => {
-      if (x.m === 0n) {
-        safe[k] = 1;
-        return;
-      }
-      const h = bin.toNumber(x);
-      const a = Math.abs(h);
-      if (a < SAFE_LOW || a > SAFE_HIGH) return;
-      hi[k] = h;
-      lo[k] = bin.toNumber(bin.sub(x, bin.fromNumber(h)));
-      safe[k] = 1;
-    });
-    return { hi, lo, safe };
-  }
-
-  /** Double-double measures of one layer's weight gradients (BigFloat for entries outside the safe range). */
+  /** Double-double measures of one layer's weight gradients (at the oracle's precision for entries outside the safe range). */
   private fastLayer(l: number): void {
-    const { core } = this;
+    const { oracle } = this;
     const { nIn, nOut } = this.network.layers[l]!;
-    const B = core.B;
+    const B = oracle.batch.size;
     const g = this.answer.layers[l]!.W;
     const at = this.offsets[l]!.W;
-    const d = this.split(core.delta[l]!);
-    const md = Float64Array.from(core.deltaMagnitude[l]!, (x) => this.bin.toNumber(x));
+    const d = oracle.doubleDoubles('delta', l, SAFE_LOW, SAFE_HIGH);
+    const md = oracle.deltaMagnitudes(l);
     let Yh: Float64Array;
     let Yl: Float64Array;
     let Ysafe: Uint8Array;
     if (l === 0) {
-      Yh = this.core.batch.X;
+      Yh = oracle.batch.X;
       Yl = new Float64Array(Yh.length);
       Ysafe = Uint8Array.from(Yh, (y) => (y === 0 || (Math.abs(y) >= SAFE_LOW && Math.abs(y) <= SAFE_HIGH) ? 1 : 0));
     } else {
-      const y = this.split(core.Z[l - 1]!);
+      const y = oracle.doubleDoubles('inputs', l, SAFE_LOW, SAFE_HIGH);
       Yh = y.hi;
       Yl = y.lo;
       Ysafe = y.safe;
@@ -180,7 +143,7 @@ export class Measurements {
         const k = at + q;
         const v = g[q]!;
         if (!rowSafe[j] || !colSafe[i] || !Number.isFinite(v)) {
-          this.exactMeasure(k, v, core.weightGradient(l, j, i), core.weightMagnitude(l, j, i));
+          this.exactMeasure(k, v, { kind: 'weight', layer: l, j, i });
           continue;
         }
         // sum_b Y_j delta_i in double-double (hi + lo), and the magnitude sum_b |Y_j| |delta|_i
@@ -220,13 +183,13 @@ export class Measurements {
     }
   }
 
-  /** Entry k measured in BigFloat (after which slack[k] is 0). */
+  /** Entry k measured at the oracle's precision (after which slack[k] is 0). */
   refine(k: number): void {
     if (this.slack[k] === 0) return;
     const w = this.locate(k);
     if (w.kind !== 'weight') return;
     const scale = this.scales[k]!;
-    this.exactMeasure(k, this.values[k]!, this.core.weightGradient(w.layer, w.j, w.i), this.core.weightMagnitude(w.layer, w.j, w.i));
+    this.exactMeasure(k, this.values[k]!, w);
     // keep the double-double scale (it is the one reported with this entry's neighbours)
     this.scales[k] = scale;
   }
@@ -250,19 +213,7 @@ export class Measurements {
 
   /** The oracle's value of the entry at `where`, as a Decimal of the oracle's precision. */
   exact(where: EntryLocation): Decimal {
-    const { core } = this;
-    const D = core.ctx.D;
-    const dec = (x: BigFloat): Decimal => toDecimal(core.bin, x, D);
-    switch (where.kind) {
-      case 'loss':
-        return dec(core.loss);
-      case 'weight':
-        return dec(core.weightGradient(where.layer, where.j, where.i));
-      case 'bias':
-        return dec(core.sumSamples(where.layer, where.i, core.delta[where.layer]!));
-      case 'output':
-        return dec(core.Z[core.L - 1]![where.sample * this.network.layers[core.L - 1]!.nOut + where.i]!);
-    }
+    return this.oracle.exact(where).toDecimal();
   }
 
   /** The ErrorMeasure fields of entry k (as `measure` defines them). */
@@ -325,41 +276,12 @@ export function flatBounds(bound: ReferenceBound, count: number, withOutputs: bo
   return out;
 }
 
-/** The old route, for an OracleResult without its BigFloat core (built by hand): Decimal by Decimal. */
-function compareDecimals(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: OracleResult): EntryComparison[] {
-  const out: EntryComparison[] = [];
-  const push = (where: EntryLocation, value: number, x: Decimal, scale: number, allowed: number): void => {
-    const m = measure(value, x, scale);
-    out.push({ ...m, where, value, exact: x, bound: allowed, withinBound: m.error <= allowed });
-  };
-  const E = exact.forward.loss;
-  push({ kind: 'loss' }, values.loss, E, E.toNumber(), bound.loss);
-  values.layers.forEach((g, layer) => {
-    const n = network.layers[layer]!.nOut;
-    const oracleLayer = exact.backward.layers[layer]!;
-    const magnitudes = exact.backward.magnitudes[layer]!;
-    const bounds = bound.layers[layer]!;
-    g.W.forEach((value, k) => push({ kind: 'weight', layer, j: Math.floor(k / n), i: k % n }, value, oracleLayer.W[k]!, magnitudes.W[k]!.toNumber(), bounds.W[k]!));
-    if (g.b && oracleLayer.b && magnitudes.b && bounds.b) {
-      const [ob, mb, eb] = [oracleLayer.b, magnitudes.b, bounds.b];
-      g.b.forEach((value, i) => push({ kind: 'bias', layer, i }, value, ob[i]!, mb[i]!.toNumber(), eb[i]!));
-    }
-  });
-  if (values.outputs) {
-    const ZL = exact.forward.Z[exact.forward.Z.length - 1]!;
-    const n = network.layers[network.layers.length - 1]!.nOut;
-    values.outputs.forEach((value, k) => push({ kind: 'output', sample: Math.floor(k / n), i: k % n }, value, ZL[k]!, ZL[k]!.toNumber(), bound.outputs[k]!));
-  }
-  return out;
-}
-
 /**
  * Every loss value and gradient entry of `values` (and its outputs, if given) measured against the
  * oracle's analytic values, relative to each entry's magnitude, and checked against `bound`.
  */
-export function compareWithOracle(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: OracleResult): EntryComparison[] {
-  if (!exact.core) return compareDecimals(network, values, bound, exact);
-  const m = new Measurements(network, values, exact.core);
+export function compareWithOracle(network: Network, values: Gradients & { outputs?: Float64Array }, bound: ReferenceBound, exact: CaseOracle | OracleResult): EntryComparison[] {
+  const m = new Measurements(network, values, asCaseOracle(exact));
   const bounds = flatBounds(bound, m.count, values.outputs !== undefined);
   const out = new Array<EntryComparison>(m.count);
   for (let k = 0; k < m.count; k++) {
@@ -370,4 +292,3 @@ export function compareWithOracle(network: Network, values: Gradients & { output
   return out;
 }
 
-export { MeasuredEntry };

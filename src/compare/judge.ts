@@ -1,10 +1,10 @@
+import { parameterCount } from '../network/shape.js';
 import type { Batch, Gradients, Network } from '../network/types.js';
-import type { Decimal } from '../oracle/decimal.js';
-import type { OracleResult } from '../oracle/oracle.js';
+import { asCaseOracle, type CaseOracle, type Decimal, type OracleResult } from '../oracle/api.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
 import { errorBound, STABLE_SLACK } from './bound.js';
-import { compareWithOracle, flatBounds, Measurements, type EntryComparison } from './entries.js';
+import { flatBounds, Measurements, type EntryComparison } from './entries.js';
 import type { ErrorMeasure } from './measures.js';
 import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
 import { formatLocation, type EntryLocation, type Outcome, type Precision } from '../types.js';
@@ -213,22 +213,20 @@ function requireFiniteBounds(stable: Float64Array, locate: (k: number) => EntryL
  *               that precision (`textbook.ts`): within its finite allowance of the value it gives;
  * - wrong:      anything else, and any non-finite value (the exact one is always finite).
  * The errors are measured without Decimals (`Measurements` in `entries.ts`); an entry whose
- * double-double error lies within its slack of the stable threshold is measured again in BigFloat,
+ * double-double error lies within its slack of the stable threshold is measured again at the oracle's precision,
  * so the verdicts are those of the exact measure.
  * @throws BoundError when a bound cannot be computed on the case (an intermediate overflows).
  */
-export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: OracleResult, precision: Precision): Judgement[] {
+export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: CaseOracle | OracleResult, precision: Precision): Judgement[] {
   const pass = forward(network, batch);
   const E = loss(network, batch, pass);
   const ar = arithmeticOf(precision);
   const withOutputs = values.outputs !== undefined;
   const stableBound = errorBound(network, batch, pass, E, ar);
-  const count = 1 + network.layers.reduce((n, l) => n + l.nIn * l.nOut + (l.b ? l.nOut : 0), 0) + (values.outputs?.length ?? 0);
+  const count = 1 + parameterCount(network) + (values.outputs?.length ?? 0);
   const stable = flatBounds(stableBound, count, withOutputs).map((b) => STABLE_SLACK * b);
   const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, ar, computation, count, withOutputs));
-  if (!exact.core) return judgeEntries(compareWithOracle(network, values, stableBound, exact), stable, textbook, network, pass);
-
-  const measured = new Measurements(network, values, exact.core);
+  const measured = new Measurements(network, values, asCaseOracle(exact));
   requireFiniteBounds(stable, (k) => measured.locate(k), network, pass);
   const n = measured.count;
   const context: JudgeContext = {
@@ -264,24 +262,6 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
   return out;
 }
 
-/** Judges the entries of an OracleResult without its BigFloat core (built by hand), by the same rules. */
-function judgeEntries(entries: EntryComparison[], stable: Float64Array, textbook: TextbookCases, network: Network, pass: ReturnType<typeof forward>): Judgement[] {
-  requireFiniteBounds(stable, (k) => entries[k]!.where, network, pass);
-  return entries.map((entry, k): Judgement => {
-    const stableBound = stable[k]!;
-    const digitsLost = entry.error === 0 ? 0 : Math.max(0, Math.log10((STABLE_SLACK * entry.error) / stableBound));
-    const base = { ...entry, bound: stableBound, withinBound: entry.error <= stableBound, stableBound, textbookValue: null, textbookBound: null, textbookComputation: null, digitsLost };
-    if (!Number.isFinite(entry.value)) return { ...base, outcome: 'wrong', reason: 'non-finite', digitsLost: Infinity };
-    if (entry.error <= stableBound) return { ...base, outcome: 'correct' };
-    const found = textbook.explain(k, entry.value);
-    const index = found >= 0 ? found : -1 - found;
-    const named = index < TEXTBOOK_COMPUTATIONS.length ? textbook.values(index) : null;
-    const near = named ? { textbookValue: named.c[k]!, textbookBound: named.r[k]!, textbookComputation: named.computation.name } : {};
-    if (found >= 0) return { ...base, ...near, outcome: 'inaccurate', cancellation: TEXTBOOK_COMPUTATIONS[found]!.name };
-    return { ...base, ...near, outcome: 'wrong', reason: 'beyond-bounds' };
-  });
-}
-
 /** The worst outcome of a list of judgements (correct for an empty list). */
 export function worstOutcome(judgements: readonly { outcome: Outcome }[]): Outcome {
   let worst: Outcome = 'correct';
@@ -296,9 +276,4 @@ export function worstJudgement<T extends Judgement>(judgements: readonly T[]): T
     if (!worst || OUTCOME_RANK[j.outcome] > OUTCOME_RANK[worst.outcome] || (j.outcome === worst.outcome && j.digitsLost > worst.digitsLost)) worst = j;
   }
   return worst;
-}
-
-/** The exact value of a judged quantity, to `digits` significant digits, as text. */
-export function exactText(value: Decimal, digits = 20): string {
-  return value.toSignificantDigits(digits).toString();
 }

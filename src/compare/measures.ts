@@ -1,5 +1,4 @@
-import type { Decimal, DecimalConstructor } from '../oracle/decimal.js';
-import { exactDecimalString } from '../oracle/exact.js';
+import { exactDecimalString, type Decimal, type DecimalConstructor } from '../oracle/api.js';
 import { ulp } from './rounding.js';
 
 /** How far a float64 value lies from the exact one, measured several ways. */

@@ -1,5 +1,5 @@
 import type { Batch, Network } from '../network/types.js';
-import type { OracleResult } from '../oracle/oracle.js';
+import type { OracleResult } from '../oracle/api.js';
 import { backward } from '../reference/backward.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';

@@ -1,7 +1,7 @@
 import type { Precision } from '../types.js';
 import type { Iut } from '../iut/types.js';
 import type { Description } from '../network/types.js';
-import { createContext } from '../oracle/context.js';
+import { caseOracle, createContext } from '../oracle/api.js';
 import { errorReport, roundToFloat32, settleReport, type NamedCase, type VerifyOptions } from './run.js';
 
 export { roundToFloat32, type NamedCase } from './run.js';
@@ -66,7 +66,7 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
       // every entry of a given case is certified against finite differences (certify.ts)
       let certification: Certification | null = null;
       if (ev.oracle?.core && options.certify !== false) {
-        certification = certify(ev.oracle.core, ev.judgements);
+        certification = certify(caseOracle(ev.oracle), ev.judgements);
         notes.push(certificationNote(named.name, certification));
         if (!certification.certified) {
           error = { code: 'E_ORACLE', message: certificationNote(named.name, certification), case: null };

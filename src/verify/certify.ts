@@ -1,7 +1,6 @@
 import type { Judgement } from '../compare/judge.js';
-import type { BigFloat } from '../oracle/bigfloat.js';
-import type { CoreDifferences, CoreOracle } from '../oracle/core.js';
-import { toDecimal } from '../oracle/decimalBridge.js';
+import { parameterCount } from '../network/shape.js';
+import type { CaseOracle } from '../oracle/api.js';
 
 /**
  * Certification of a whole case against finite differences, entry by entry, in O(P) work.
@@ -35,30 +34,8 @@ export interface Certification {
   readonly certified: boolean;
   /** Verdicts that lay so close to a threshold that the finite difference had to decide them. */
   readonly decidedByDifference: number;
-  /** The finite differences themselves (for the failure report). */
-  readonly differences: CoreDifferences;
-}
-
-/** Digits of agreement of a and b relative to scale: -log10(|a - b| / scale). */
-export function agreementDigits(core: CoreOracle, a: BigFloat, b: BigFloat, scale: BigFloat): number {
-  const diff = core.bin.abs(core.bin.sub(a, b));
-  if (diff.m === 0n) return Number.POSITIVE_INFINITY;
-  if (scale.m === 0n) return Number.NEGATIVE_INFINITY;
-  return core.bin.log10Abs(scale) - core.bin.log10Abs(diff);
-}
-
-/** The finite-difference value of a gradient entry: sum_b Y_j g_i (weight) or sum_b g_i (bias). */
-export function differenceOfEntry(core: CoreOracle, differences: CoreDifferences, where: Judgement['where']): BigFloat | null {
-  if (where.kind !== 'weight' && where.kind !== 'bias') return null;
-  const g = differences.preActivation[where.layer];
-  if (!g) return null;
-  return where.kind === 'weight' ? core.sumOverBatch(where.layer, where.j, where.i, g, false) : core.sumSamples(where.layer, where.i, g);
-}
-
-/** The finite-difference value of an entry as text (20 significant digits), or null. */
-export function differenceText(core: CoreOracle, differences: CoreDifferences, where: Judgement['where']): string | null {
-  const v = differenceOfEntry(core, differences, where);
-  return v ? toDecimal(core.bin, v, core.ctx.D).toSignificantDigits(20).toString() : null;
+  /** The oracle that computed the finite differences (the failure report asks it for one). */
+  readonly oracle: CaseOracle;
 }
 
 /**
@@ -66,24 +43,9 @@ export function differenceText(core: CoreOracle, differences: CoreDifferences, w
  * pre-activation (see the module comment), and checks that each judged entry's verdict holds
  * against them. `judgements` may be empty (certify the oracle alone).
  */
-export function certify(core: CoreOracle, judgements: readonly Judgement[], minDigits = 20): Certification {
-  const differences = core.finiteDifferences();
-  let worst = Number.POSITIVE_INFINITY;
-  let worstWhere = 'none';
-  core.network.layers.forEach(({ nOut }, l) => {
-    const g = differences.preActivation[l]!;
-    const d = core.delta[l]!;
-    const m = core.deltaMagnitude[l]!;
-    for (let k = 0; k < g.length; k++) {
-      const digits = agreementDigits(core, d[k]!, g[k]!, m[k]!);
-      if (digits < worst) {
-        worst = digits;
-        worstWhere = `layer ${l + 1}, S[sample=${Math.floor(k / nOut)}][i=${k % nOut}]`;
-      }
-    }
-  });
-  let entries = 0;
-  for (const { nIn, nOut, b } of core.network.layers) entries += nIn * nOut + (b ? nOut : 0);
+export function certify(oracle: CaseOracle, judgements: readonly Judgement[], minDigits = 20): Certification {
+  const { preActivations, worstDigits: worst, worstWhere } = oracle.differenceAgreement();
+  const entries = parameterCount(oracle.network);
   // a verdict is the same against the finite differences unless its error lies within
   // 10^-worst of the scale (plus the double rounding of the error) of the stable threshold (the
   // textbook one does not depend on the exact value: it compares with what a computation gives)
@@ -94,16 +56,7 @@ export function certify(core: CoreOracle, judgements: readonly Judgement[], minD
     const fuzz = margin * j.scale + 2 ** -52 * j.error;
     if (Math.abs(j.error - j.stableBound) <= fuzz) decidedByDifference += 1;
   }
-  return {
-    entries,
-    preActivations: core.network.layers.reduce((n, l) => n + l.nOut, 0) * core.B,
-    worstDigits: worst,
-    worstWhere,
-    minDigits,
-    certified: worst >= minDigits,
-    decidedByDifference,
-    differences,
-  };
+  return { entries, preActivations, worstDigits: worst, worstWhere, minDigits, certified: worst >= minDigits, decidedByDifference, oracle };
 }
 
 /** The certification as one line for the report's notes. */

@@ -6,7 +6,7 @@ import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
-import { createContext } from '../oracle/context.js';
+import { createContext } from '../oracle/api.js';
 import { DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, precisionOf, roundToFloat32, settleReport, type NamedCase, type Progress, type VerifyOptions } from './run.js';
 import { evaluateCase, judgedCase, type CaseEvaluation, type JudgedCase } from './evaluate.js';
 import { judgedFailure } from './failure.js';

@@ -6,8 +6,7 @@ import { InputError } from '../network/errors.js';
 import { batchToJson, networkToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import { parseGradients, type ParsedResult } from '../network/validate.js';
-import type { OracleContext } from '../oracle/context.js';
-import { oracle, type OracleResult } from '../oracle/oracle.js';
+import { oracle, type OracleContext, type OracleResult } from '../oracle/api.js';
 import type { RepeatedAnswers } from './report.js';
 
 /** The outcome of one case: judged values, or why there are none. */

@@ -2,29 +2,21 @@ import { worstJudgement, type Judgement } from '../compare/judge.js';
 import { formatLocation, type Outcome } from '../types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
-import type { OracleContext } from '../oracle/context.js';
-import { CoreOracle } from '../oracle/core.js';
-import { differenceText, type Certification } from './certify.js';
+import { CaseOracle, caseOracle, type OracleContext } from '../oracle/api.js';
+import type { Certification } from './certify.js';
 import type { CaseEvaluation, JudgedCase } from './evaluate.js';
 import type { CaseOrigin, FailureReport, RepeatedAnswers, Replay } from './report.js';
 import { describeJudgement } from './stats.js';
 
 /**
- * Formerly the size above which a failure report left out the finite difference. The finite
- * difference of one entry now costs the central differences of its own unit only (B of them),
- * so every failure report has it, whatever the size.
- */
-export const FD_PARAMETER_LIMIT = Number.POSITIVE_INFINITY;
-
-/**
  * The finite difference of the oracle's loss for one judged entry, as text (null for the loss and
- * outputs): central differences of its pre-activation in each sample, times Y_j (see `certify.ts`).
+ * outputs): central differences of its pre-activation in each sample, times Y_j, from the oracle's
+ * differenced network (`CaseOracle.finiteDifference`).
  */
 function finiteDifferenceOf(c: Case, j: Judgement, ctx: OracleContext, ev: CaseEvaluation, given: Certification | null): string | null {
   if (j.where.kind !== 'weight' && j.where.kind !== 'bias') return null;
-  const core = ev.oracle?.core ?? new CoreOracle(ctx, c.network, c.batch);
-  const differences = given?.differences ?? core.finiteDifferences({ layers: [j.where.layer] });
-  return differenceText(core, differences, j.where);
+  const oracle = given?.oracle ?? (ev.oracle?.core ? caseOracle(ev.oracle) : CaseOracle.of(ctx, c.network, c.batch));
+  return oracle.finiteDifference(j.where)?.text(20) ?? null;
 }
 
 /**

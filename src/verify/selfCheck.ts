@@ -4,11 +4,8 @@ import { formatLocation } from '../types.js';
 import { describeCase, sampleCases, type GenerateOptions, type GeneratedCase, type MagnitudeClass } from '../generate/index.js';
 import { caseToJson } from '../network/json.js';
 import type { CaseJson } from '../network/types.js';
-import { createContext } from '../oracle/context.js';
-import type { BigFloat } from '../oracle/bigfloat.js';
-import { toDecimal } from '../oracle/decimalBridge.js';
-import { agreementDigits } from './certify.js';
-import { oracle } from '../oracle/oracle.js';
+import { caseOracle, createContext, oracle } from '../oracle/api.js';
+import type { EntryLocation } from '../types.js';
 
 /** Options of the three-way self-check of the reference, oracle and finite differences. */
 export interface SelfCheckOptions {
@@ -93,23 +90,17 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
     };
     const firstViolation = check.violations[0];
     if (firstViolation) fail('reference-outside-bound', formatLocation(firstViolation.where), describeViolation(firstViolation));
-    // analytic = finite differences, entry by entry, in BigFloat (no Decimal unless something fails)
-    const core = o.core!;
-    const g = o.coreDifferences!.preActivation;
-    const text = (x: BigFloat): string => toDecimal(core.bin, x, ctx.D).toSignificantDigits(25).toString();
-    c.network.layers.forEach(({ nIn, nOut, b }, l) => {
-      const check = (analytic: BigFloat, numeric: BigFloat, scale: BigFloat, where: () => string): void => {
-        const digits = agreementDigits(core, analytic, numeric, scale);
-        summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
-        // written so that NaN digits fail
-        if (!(digits >= minDigits)) fail('finite-difference-disagreement', where(), `analytic ${text(analytic)}, finite difference ${text(numeric)}: ${digits.toFixed(1)} digits`);
-      };
-      for (let j = 0; j < nIn; j++) {
-        for (let i = 0; i < nOut; i++) {
-          check(core.weightGradient(l, j, i), core.sumOverBatch(l, j, i, g[l]!, false), core.weightMagnitude(l, j, i), () => `layer ${l + 1}, dE/dW[j=${j}][i=${i}]`);
-        }
-      }
-      if (b) for (let i = 0; i < nOut; i++) check(core.sumSamples(l, i, core.delta[l]!), core.sumSamples(l, i, g[l]!), core.sumSamples(l, i, core.deltaMagnitude[l]!), () => `layer ${l + 1}, dE/db[i=${i}]`);
+    // analytic = finite differences, entry by entry, at the oracle's precision (no Decimal unless something fails)
+    const exact = caseOracle(o);
+    const compare = (where: EntryLocation): void => {
+      const digits = exact.entryAgreement(where)!;
+      summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
+      // written so that NaN digits fail
+      if (!(digits >= minDigits)) fail('finite-difference-disagreement', formatLocation(where), `analytic ${exact.exact(where).text(25)}, finite difference ${exact.finiteDifference(where)!.text(25)}: ${digits.toFixed(1)} digits`);
+    };
+    c.network.layers.forEach(({ nIn, nOut, b }, layer) => {
+      for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) compare({ kind: 'weight', layer, j, i });
+      if (b) for (let i = 0; i < nOut; i++) compare({ kind: 'bias', layer, i });
     });
     options.onCase?.(index + 1, runs, failures.length);
   });
