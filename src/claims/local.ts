@@ -18,7 +18,7 @@
  */
 import type { Decimal } from '../oracle/decimal.js';
 import { defaultStep, lossChange } from '../oracle/finiteDifference.js';
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf } from '../layers/index.js';
 import { decimalExact } from '../oracle/exactArithmetic.js';
 import type { ResolvedClaim } from './resolve.js';
 import type { OracleCase } from './scope.js';
@@ -40,9 +40,10 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   const Zc = forward.Zc[l]![k]!;
   const h = defaultStep(ctx);
   const x = decimalExact(ctx);
+  const modules = modulesOf(oc.network);
   switch (entry.target) {
     case 'dZ/dS': {
-      const change = (d: Decimal): Decimal => HIDDEN.exact.changeFromValues(x, Z, Zc, d);
+      const change = (d: Decimal): Decimal => modules.elementwise(l).exact.changeFromValues(x, Z, Zc, d);
       return { truth: central(change, h), magnitude: Z.times(Zc) };
     }
     case 'dS/dW': {
@@ -58,8 +59,8 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   if (r.kind === 'output') {
     const t = forward.T[k]!;
     const divisor = oc.network.reduction === 'mean' ? forward.T.length : 1;
-    const change = (d: Decimal): Decimal => HEAD.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
-    const magnitude = HEAD.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
+    const change = (d: Decimal): Decimal => modules.head.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
+    const magnitude = modules.head.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
     return { truth: central(change, (Z.lt(Zc) ? Z : Zc).times(h)), magnitude };
   }
   const next = oc.network.layers[l + 1]!.nOut;

@@ -1,4 +1,4 @@
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { bceSigmoid, modulesOf, sigmoid } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import { inputsOf, type ForwardPass } from '../reference/forward.js';
@@ -41,9 +41,9 @@ export const SAFETY = 1 + 2 ** -30;
  */
 export const STABLE_SLACK = 4;
 /** Relative error of the sigmoid pair Z, Zc (exp to 1 ulp, one add, one divide), in units of u. */
-export const SIGMOID_ROUNDINGS = HIDDEN.bound.roundings;
+export const SIGMOID_ROUNDINGS = sigmoid.bound.roundings;
 /** Relative error of t softplus(-S) + (1-t) softplus(S) at exact S, in units of u. */
-export const LOSS_TERM_ROUNDINGS = HEAD.bound.termRoundings;
+export const LOSS_TERM_ROUNDINGS = bceSigmoid.bound.termRoundings;
 
 /** The arithmetic whose errors are bounded. */
 export interface BoundOptions {
@@ -85,7 +85,7 @@ export interface Ball {
 
 /** sigma(x) for any x, without overflow (the sigmoid module's float64 value). */
 export function sigma(x: number): number {
-  return HIDDEN.value(x);
+  return sigmoid.value(x);
 }
 
 /** The bound of the forward pass per layer ([B][n_l]): eS, eZ, and eZc of Zc computed directly as sigma(-S). */
@@ -102,7 +102,9 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
   const eZ: Float64Array[] = [];
   const eZc: Float64Array[] = [];
   let eY = new Float64Array(batch.X.length); // the inputs are exact
+  const modules = modulesOf(network);
   network.layers.forEach(({ nIn, nOut, W, b }, l) => {
+    const activation = modules.elementwise(l);
     const Y = inputsOf(pass, l);
     const S = pass.S[l]!;
     const Z = pass.Z[l]!;
@@ -123,13 +125,13 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
         const k = s * nOut + i;
         const e = propagated + g * magnitude + nIn * eta;
         // max f' over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0))
-        const moved = HIDDEN.bound.propagated(S[k]!, e);
+        const moved = activation.bound.propagated(S[k]!, e);
         eSl[k] = e;
         // with e^-S overflowing, a Z below the normal range is lost whole (flushed to 0)
         const flushZ = flushOverflow && Z[k]! < minNormal ? Z[k]! : 0;
         const flushZc = flushOverflow && Zc[k]! < minNormal ? Zc[k]! : 0;
-        eZl[k] = moved + HIDDEN.bound.roundings * u * Z[k]! + eta + flushZ;
-        eZcl[k] = moved + HIDDEN.bound.roundings * u * Zc[k]! + eta + flushZc;
+        eZl[k] = moved + activation.bound.roundings * u * Z[k]! + eta + flushZ;
+        eZcl[k] = moved + activation.bound.roundings * u * Zc[k]! + eta + flushZc;
       }
     }
     eS.push(eSl);
@@ -148,12 +150,13 @@ function lossBound(network: Network, batch: Batch, pass: ForwardPass, fb: Forwar
   const Zc = pass.Zc[L - 1]!;
   const eS = fb.eS[L - 1]!;
   const T = batch.T;
+  const { head } = modulesOf(network);
   let sumErrors = 0;
   let sumTerms = 0;
   for (let k = 0; k < S.length; k++) {
-    const term = HEAD.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
+    const term = head.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
     sumTerms += term;
-    sumErrors += HEAD.bound.termError(S[k]!, eS[k]!, T[k]!, term, u, eta);
+    sumErrors += head.bound.termError(S[k]!, eS[k]!, T[k]!, term, u, eta);
   }
   const divisor = reductionDivisor(network, batch);
   const summed = sumErrors + gamma(Math.max(S.length - 1, 0), u) * sumTerms;
@@ -167,18 +170,20 @@ export function stableOutputDelta(network: Network, batch: Batch, pass: ForwardP
   const ZL = pass.Z[L - 1]!;
   const ZcL = pass.Zc[L - 1]!;
   const n = network.layers[L - 1]!.nOut;
+  const { head } = modulesOf(network);
   const d = new Float64Array(ZL.length);
   const ed = new Float64Array(ZL.length);
   for (let row = 0; row < ZL.length; row += n) {
-    HEAD.deltaRow(ZL, ZcL, batch.T, row, n, divisor, d);
-    HEAD.bound.deltaErrorRow(ZL, ZcL, fb.eZ[L - 1]!, fb.eZc[L - 1]!, batch.T, row, n, u, eta, ed);
+    head.deltaRow(ZL, ZcL, batch.T, row, n, divisor, d);
+    head.bound.deltaErrorRow(ZL, ZcL, fb.eZ[L - 1]!, fb.eZc[L - 1]!, batch.T, row, n, u, eta, ed);
   }
   if (divisor !== 1) for (let k = 0; k < ZL.length; k++) ed[k] = ed[k]! / divisor + u * Math.abs(d[k]!) + eta;
   return { c: d, r: ed };
 }
 
 /** f'(S_j) of layer l (sigmoid: Z_j Zc_j), the stable slope, with its bound (a product of two bounded values). */
-export function stableSlope(pass: ForwardPass, fb: ForwardBound, l: number, { u, eta }: BoundOptions): Ball {
+export function stableSlope(network: Network, pass: ForwardPass, fb: ForwardBound, l: number, { u, eta }: BoundOptions): Ball {
+  const activation = modulesOf(network).elementwise(l);
   const Z = pass.Z[l]!;
   const Zc = pass.Zc[l]!;
   const eZ = fb.eZ[l]!;
@@ -186,8 +191,8 @@ export function stableSlope(pass: ForwardPass, fb: ForwardBound, l: number, { u,
   const p = new Float64Array(Z.length);
   const ep = new Float64Array(Z.length);
   for (let k = 0; k < Z.length; k++) {
-    p[k] = HIDDEN.slope(Z[k]!, Zc[k]!);
-    ep[k] = HIDDEN.bound.slopeError(Z[k]!, Zc[k]!, eZ[k]!, eZc[k]!, p[k]!, u, eta);
+    p[k] = activation.slope(Z[k]!, Zc[k]!);
+    ep[k] = activation.bound.slopeError(Z[k]!, Zc[k]!, eZ[k]!, eZc[k]!, p[k]!, u, eta);
   }
   return { c: p, r: ep };
 }
@@ -311,7 +316,7 @@ export function errorBound(network: Network, batch: Batch, pass: ForwardPass, E:
   const fb = forwardBound(network, batch, pass, options);
   const model: BackwardModel = {
     Y: (l) => ({ c: pass.Z[l - 1]!, r: fb.eZ[l - 1]! }),
-    slope: (l) => stableSlope(pass, fb, l, options),
+    slope: (l) => stableSlope(network, pass, fb, l, options),
     delta: stableOutputDelta(network, batch, pass, fb, options),
     u: options.u,
     eta: options.eta,

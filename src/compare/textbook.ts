@@ -1,4 +1,4 @@
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf, type ElementwiseActivation, type Head } from '../layers/index.js';
 import type { TermValues, TextbookLogForm } from '../layers/loss.js';
 import type { Batch, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
@@ -116,8 +116,8 @@ interface ZInterval {
 }
 
 /** Z = fl(1 / fl(1 + fl(e^-S))) in the precision, with e^-S scaled by `f` (its own rounding): the activation's textbook form. */
-function textbookSigmoid(S: number, f: number, ar: Arithmetic): number {
-  return HIDDEN.textbook.value(S, f, ar.round);
+function textbookSigmoid(activation: ElementwiseActivation, S: number, f: number, ar: Arithmetic): number {
+  return activation.textbook.value(S, f, ar.round);
 }
 
 /**
@@ -127,23 +127,25 @@ function textbookSigmoid(S: number, f: number, ar: Arithmetic): number {
  * those at the ends of the interval. Without `overflow`, where e^-S' could overflow, Z is the
  * stable sigmoid's instead (within SIGMOID_ROUNDINGS).
  */
-function zIntervals(pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, overflow: boolean): ZInterval[] {
+function zIntervals(network: Network, pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, overflow: boolean): ZInterval[] {
+  const modules = modulesOf(network);
   const ke = 2 * ar.u + 2 * U64;
-  const ks = HIDDEN.bound.roundings * ar.u + 4 * U64;
   return pass.S.map((S, l) => {
+    const activation = modules.elementwise(l);
+    const ks = activation.bound.roundings * ar.u + 4 * U64;
     const eS = fb.eS[l]!;
     const lo = new Float64Array(S.length);
     const hi = new Float64Array(S.length);
     for (let q = 0; q < S.length; q++) {
       const left = S[q]! - eS[q]! * SAFETY;
       const right = S[q]! + eS[q]! * SAFETY;
-      const mayOverflow = HIDDEN.textbook.overflows(left, ar.overflowAt);
+      const mayOverflow = activation.textbook.overflows(left, ar.overflowAt);
       if (mayOverflow && !overflow) {
-        lo[q] = ceilTo(Math.max(0, HIDDEN.value(left) * (1 - ks) - ar.eta), ar);
-        hi[q] = floorTo(Math.min(1, HIDDEN.value(right) * (1 + ks) + ar.eta), ar);
+        lo[q] = ceilTo(Math.max(0, activation.value(left) * (1 - ks) - ar.eta), ar);
+        hi[q] = floorTo(Math.min(1, activation.value(right) * (1 + ks) + ar.eta), ar);
       } else {
-        lo[q] = textbookSigmoid(left, 1 + ke, ar);
-        hi[q] = textbookSigmoid(right, 1 - ke, ar);
+        lo[q] = textbookSigmoid(activation, left, 1 + ke, ar);
+        hi[q] = textbookSigmoid(activation, right, 1 - ke, ar);
       }
     }
     return { lo, hi };
@@ -167,9 +169,9 @@ function slackened(ball: Ball): Ball {
 }
 
 /** sigma'(S) = fl(Z fl(1 - Z)) over the interval of the rounded Z (largest, 1/4, where it holds 1/2): the activation's textbook slope. */
-function textbookSlope(z: ZInterval, ar: Arithmetic, uR: number): Ball {
-  const P = (x: number): number => HIDDEN.textbook.slope(x, ar.round);
-  const peak = HIDDEN.textbook.slopePeak;
+function textbookSlope(activation: ElementwiseActivation, z: ZInterval, ar: Arithmetic, uR: number): Ball {
+  const P = (x: number): number => activation.textbook.slope(x, ar.round);
+  const peak = activation.textbook.slopePeak;
   const c = new Float64Array(z.lo.length);
   const r = new Float64Array(z.lo.length);
   for (let q = 0; q < c.length; q++) {
@@ -184,8 +186,8 @@ function textbookSlope(z: ZInterval, ar: Arithmetic, uR: number): Ball {
 }
 
 /** delta^(L) = fl(fl(Z - t) / divisor) over the interval of the rounded output Z: the head's textbook delta. */
-function textbookOutputDelta(z: ZInterval, T: Float64Array, divisor: number, ar: Arithmetic, uR: number): Ball {
-  const D = (x: number, t: number): number => HEAD.textbook.delta(x, t, divisor, ar.round);
+function textbookOutputDelta(head: Head, z: ZInterval, T: Float64Array, divisor: number, ar: Arithmetic, uR: number): Ball {
+  const D = (x: number, t: number): number => head.textbook.delta(x, t, divisor, ar.round);
   const c = new Float64Array(T.length);
   const r = new Float64Array(T.length);
   for (let q = 0; q < T.length; q++) {
@@ -194,7 +196,7 @@ function textbookOutputDelta(z: ZInterval, T: Float64Array, divisor: number, ar:
     const hi = D(z.hi[q]!, t);
     c[q] = (lo + hi) / 2;
     // other orders of the same steps (Z / divisor - t / divisor) round differently
-    r[q] = (hi - lo) / 2 + HEAD.textbook.deltaOrders(z.hi[q]!, t, divisor, uR) + ar.eta * STABLE_SLACK;
+    r[q] = (hi - lo) / 2 + head.textbook.deltaOrders(z.hi[q]!, t, divisor, uR) + ar.eta * STABLE_SLACK;
   }
   return { c, r };
 }
@@ -203,8 +205,8 @@ function textbookOutputDelta(z: ZInterval, T: Float64Array, divisor: number, ar:
  * One loss term -(t ln Z + (1 - t) ln(1 - Z)) over Z in [lo, hi] as `form` takes the logarithms:
  * the head's textbook term (`src/layers/bce.ts`); empty where the computation gives no finite value.
  */
-function textbookTerm(lo: number, hi: number, t: number, form: TextbookLogForm, ar: Arithmetic): TermValues {
-  return HEAD.textbook.term(lo, hi, t, form, ar);
+function textbookTerm(head: Head, lo: number, hi: number, t: number, form: TextbookLogForm, ar: Arithmetic): TermValues {
+  return head.textbook.term(lo, hi, t, form, ar);
 }
 
 /** At most this many clamped terms are told apart (2^n sums); beyond, the sums are bridged (still finite). */
@@ -213,16 +215,17 @@ const MAX_JUMPS = 6;
 /** E = sum of textbook terms (then / divisor): the balls of its possible values (none where a term has no finite value). */
 function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
   const last = z[z.length - 1]!;
+  const { head } = modulesOf(network);
   let sums: [number, number][] = [[0, 0]];
   let rounding = 0;
   let magnitude = 0;
   let jumps = 0;
   for (let q = 0; q < batch.T.length; q++) {
-    let term = textbookTerm(last.lo[q]!, last.hi[q]!, batch.T[q]!, form, ar);
+    let term = textbookTerm(head, last.lo[q]!, last.hi[q]!, batch.T[q]!, form, ar);
     if (term.length === 0) return [];
     if (term.length > 1 && ++jumps > MAX_JUMPS) term = [[Math.min(...term.map((x) => x[0])), Math.max(...term.map((x) => x[1]))]];
     const high = Math.max(...term.map((x) => x[1]));
-    rounding += HEAD.bound.termRoundings * uR * high + 4 * STABLE_SLACK * ar.eta;
+    rounding += head.bound.termRoundings * uR * high + 4 * STABLE_SLACK * ar.eta;
     magnitude += high;
     sums = sums.flatMap(([a, b]) => term.map(([low, hi]): [number, number] => [a + low, b + hi]));
   }
@@ -264,7 +267,8 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
   const applies = new Uint8Array(count);
   const uR = STABLE_SLACK * ar.u + U64;
   const fb = forwardBound(network, batch, pass, { ...ar, flushOverflow: computation.overflow });
-  const z = zIntervals(pass, fb, ar, computation.overflow);
+  const z = zIntervals(network, pass, fb, ar, computation.overflow);
+  const modules = modulesOf(network);
   const L = network.layers.length;
   const set = (k: number, centre: number, radius: number): void => {
     if (!Number.isFinite(centre) || !Number.isFinite(radius)) return;
@@ -281,10 +285,10 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
   let k = 1;
   if (computation.slope || computation.outputDelta || computation.overflow) {
     const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
-    const delta = computation.outputDelta ? textbookOutputDelta(z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
+    const delta = computation.outputDelta ? textbookOutputDelta(modules.head, z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
     const layers = backwardBall(network, batch, {
       Y: (l) => ballOf(z[l - 1]!.lo, z[l - 1]!.hi),
-      slope: (l) => (computation.slope ? textbookSlope(z[l]!, ar, uR) : slackened(stableSlope(pass, fb, l, stable))),
+      slope: (l) => (computation.slope ? textbookSlope(modules.elementwise(l), z[l]!, ar, uR) : slackened(stableSlope(network, pass, fb, l, stable))),
       delta,
       u: uR,
       eta: STABLE_SLACK * ar.eta,

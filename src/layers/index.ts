@@ -1,4 +1,5 @@
-import type { Activation, ActivationName } from './activation.js';
+import type { Network } from '../network/types.js';
+import type { Activation, ActivationName, ElementwiseActivation } from './activation.js';
 import { bce } from './bce.js';
 import type { Head, Loss, LossName } from './loss.js';
 import { sigmoid } from './sigmoid.js';
@@ -41,6 +42,28 @@ export const DEFAULT_ACTIVATION: ActivationName = 'sigmoid';
 export const DEFAULT_LOSS: LossName = 'bce';
 
 /** The hidden layers' activation of today's networks (elementwise). */
-export const HIDDEN = sigmoid;
+export const HIDDEN: ElementwiseActivation = sigmoid;
 /** The output head of today's networks. */
 export const HEAD: Head = headOf(DEFAULT_LOSS, DEFAULT_ACTIVATION);
+
+/** The modules one network's layers are made of. */
+export interface NetworkModules {
+  /** The activation of layer l (0-based). */
+  activation(l: number): Activation;
+  /** The activation of layer l, which must be elementwise (every layer below the last; an error naming it otherwise). */
+  elementwise(l: number): ElementwiseActivation;
+  /** The loss paired with the last layer's activation. */
+  readonly head: Head;
+}
+
+const TODAY: NetworkModules = { activation: () => HIDDEN, elementwise: () => HIDDEN, head: HEAD };
+
+/**
+ * The modules of `network`'s layers: the one place the reference, the oracle, the bounds and the
+ * textbook emulation ask. Every network is sigmoid layers with binary cross-entropy until issue 12
+ * gives the network its activations and loss by name (then: activationOf / headOf of those names).
+ */
+export function modulesOf(network: Network): NetworkModules {
+  void network;
+  return TODAY;
+}

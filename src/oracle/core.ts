@@ -1,5 +1,5 @@
 import type { Exact, ExactTarget } from '../layers/exact.js';
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf, type NetworkModules } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { BigFloat, Binary, bitsForDigits, ZERO } from './bigfloat.js';
 import { BinaryMath } from './bigfloatMath.js';
@@ -61,8 +61,9 @@ const STEPS = new Map<number, BigFloat>();
 export class CoreOracle {
   readonly bin: Binary;
   readonly math: BinaryMath;
-  /** The layers' exact identities in this oracle's BigFloat. */
+  /** The layers' exact identities in this oracle's BigFloat, and the network's layer modules. */
   private readonly x: Exact<BigFloat>;
+  private readonly modules: NetworkModules;
   readonly B: number;
   readonly L: number;
   /** Divisor of the reduction: B n_L for "mean", else 1. */
@@ -91,6 +92,7 @@ export class CoreOracle {
     this.bin = new Binary(bitsForDigits(ctx.precision));
     this.math = new BinaryMath(this.bin);
     this.x = bigFloatExact(this.bin, this.math);
+    this.modules = modulesOf(network);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
@@ -186,8 +188,8 @@ export class CoreOracle {
    * relative precision however saturated; slope = dZ/dS = Z Zc. Of unit k of layer l (the
    * arguments are a seam: specs override this to corrupt one layer's values).
    */
-  protected unit(_l: number, _k: number, S: BigFloat): UnitValues {
-    return HIDDEN.exact.unit(this.x, S);
+  protected unit(l: number, _k: number, S: BigFloat): UnitValues {
+    return this.modules.elementwise(l).exact.unit(this.x, S);
   }
 
   /** E = sum t softplus(-S) + (1-t) softplus(S) over the outputs, softplus(x) = max(x, 0) + log1p(e^-|x|). */
@@ -197,7 +199,7 @@ export class CoreOracle {
     const fL = this.f[this.L - 1]!;
     let E = ZERO;
     for (let k = 0; k < SL.length; k++) {
-      const term = HEAD.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
+      const term = this.modules.head.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
       this.terms.push(term);
       E = bin.add(E, term);
     }
@@ -218,7 +220,7 @@ export class CoreOracle {
     const dL = new Array<BigFloat>(ZL.length);
     const mL = new Array<BigFloat>(ZL.length);
     const nL = this.network.layers[L - 1]!.nOut;
-    for (let s = 0; s < B; s++) HEAD.exact.deltaRow(this.x, ZL, ZcL, (k) => this.target(k), s * nL, nL, dL, mL);
+    for (let s = 0; s < B; s++) this.modules.head.exact.deltaRow(this.x, ZL, ZcL, (k) => this.target(k), s * nL, nL, dL, mL);
     if (div) {
       for (let k = 0; k < ZL.length; k++) {
         dL[k] = bin.div(dL[k]!, div);

@@ -3,7 +3,7 @@ import type { DecimalLayerGradient } from './backward.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf } from '../layers/index.js';
 import { decimalExact } from './exactArithmetic.js';
 import { DECIMAL_JS_KERNEL } from './functions.js';
 
@@ -55,6 +55,7 @@ export function defaultStep(ctx: OracleContext): Decimal {
 export function lossChange(ctx: OracleContext, network: Network, params: DecimalNetwork, pass: OracleForward, l: number, s: number, dS: (Decimal | null)[]): Decimal {
   const L = network.layers.length;
   const x = decimalExact(ctx, DECIMAL_JS_KERNEL);
+  const modules = modulesOf(network);
   let change = dS;
   for (let m = l; ; m++) {
     const n = network.layers[m]!.nOut;
@@ -67,7 +68,7 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
         if (!delta || delta.isZero()) continue;
         const k = s * n + i;
         // + t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
-        dE = HEAD.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
+        dE = modules.head.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
       }
       return network.reduction === 'mean' ? dE.div(pass.T.length) : dE;
     }
@@ -79,7 +80,7 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
       if (!delta || delta.isZero()) continue;
       const k = s * n + i;
       // sigma(S + Delta) - sigma(S) = -Z Zc (e^-Delta - 1) / (1 + Zc (e^-Delta - 1))
-      const dZ = HIDDEN.exact.changeFromValues(x, Z[k]!, Zc[k]!, delta);
+      const dZ = modules.elementwise(m).exact.changeFromValues(x, Z[k]!, Zc[k]!, delta);
       for (let q = 0; q < next.nOut; q++) {
         const w = W[i * next.nOut + q]!;
         if (w.isZero()) continue;

@@ -1,5 +1,5 @@
 import type { Exact, ExactTarget } from '../layers/exact.js';
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf, type NetworkModules } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { BinaryMath } from './bigfloatMath.js';
@@ -47,8 +47,9 @@ export class PerturbedNetwork {
   private readonly t: BigFloat[];
   private readonly tc: BigFloat[];
   private X: BigFloat[] | undefined;
-  /** The layers' exact identities in this network's BigFloat. */
+  /** The layers' exact identities in this network's BigFloat, and the network's layer modules. */
   private readonly x: Exact<BigFloat>;
+  private readonly modules: NetworkModules;
 
   constructor(
     readonly bin: Binary,
@@ -58,6 +59,7 @@ export class PerturbedNetwork {
     firstPreActivations: readonly BigFloat[],
   ) {
     this.x = bigFloatExact(bin, math);
+    this.modules = modulesOf(network);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
@@ -93,7 +95,7 @@ export class PerturbedNetwork {
       const Zcl = new Array<BigFloat>(Sl.length);
       for (let k = 0; k < Sl.length; k++) {
         try {
-          const [Z, Zc] = this.sigmoid(Sl[k]!);
+          const [Z, Zc] = this.sigmoid(Sl[k]!, l);
           Zl[k] = Z;
           Zcl[k] = Zc;
         } catch (error) {
@@ -107,8 +109,8 @@ export class PerturbedNetwork {
   }
 
   /** [sigma(S), sigma(-S)] of one unit: the activation's exact pair (`src/layers/sigmoid.ts`), from f = e^(-|S|). */
-  sigmoid(S: BigFloat): [BigFloat, BigFloat] {
-    return HIDDEN.exact.pair(this.x, S);
+  sigmoid(S: BigFloat, l: number): [BigFloat, BigFloat] {
+    return this.modules.elementwise(l).exact.pair(this.x, S);
   }
 
   /** Y of layer l: the batch's X for l = 0, else this network's own Z of layer l - 1. */
@@ -122,7 +124,7 @@ export class PerturbedNetwork {
   unitChange(m: number, s: number, i: number, D: BigFloat): BigFloat {
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[m]!.nOut + i;
-    return HIDDEN.exact.change(this.x, this.S[m]![k]!, D, this.Z[m]![k]!, this.Zc[m]![k]!);
+    return this.modules.elementwise(m).exact.change(this.x, this.S[m]![k]!, D, this.Z[m]![k]!, this.Zc[m]![k]!);
   }
 
   /** t and 1 - t of output k. */
@@ -138,7 +140,7 @@ export class PerturbedNetwork {
     const { L } = this;
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[L - 1]!.nOut + i;
-    return HEAD.exact.termChange(this.x, this.S[L - 1]![k]!, D, this.Z[L - 1]![k]!, this.Zc[L - 1]![k]!, this.target(k));
+    return this.modules.head.exact.termChange(this.x, this.S[L - 1]![k]!, D, this.Z[L - 1]![k]!, this.Zc[L - 1]![k]!, this.target(k));
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Batch, LayerGradient, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import { bceKernels } from '../layers/bce.js';
-import { HEAD, HIDDEN } from '../layers/index.js';
+import { modulesOf } from '../layers/index.js';
 import { inputsOf, type ForwardPass } from './forward.js';
 
 /** The backward pass: the error signal `delta` of every layer ([B][n_l]) and the gradients. */
@@ -29,6 +29,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
   const B = batch.size;
   const L = network.layers.length;
   const divisor = reductionDivisor(network, batch);
+  const modules = modulesOf(network);
   const delta: Float64Array[] = new Array<Float64Array>(L);
   const layers: LayerGradient[] = new Array<LayerGradient>(L);
 
@@ -36,7 +37,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
   const ZcL = pass.Zc[L - 1]!;
   const dL = new Float64Array(ZL.length);
   const nL = network.layers[L - 1]!.nOut;
-  for (let s = 0; s < B; s++) HEAD.deltaRow(ZL, ZcL, batch.T, s * nL, nL, divisor, dL);
+  for (let s = 0; s < B; s++) modules.head.deltaRow(ZL, ZcL, batch.T, s * nL, nL, divisor, dL);
   delta[L - 1] = dL;
 
   for (let l = L - 1; l >= 0; l--) {
@@ -58,6 +59,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
     layers[l] = { W: GW, b: Gb };
     if (l === 0) break;
     // delta^(l-1)_j = f'(S_j) * sum_i W_ji delta_i
+    const below = modules.elementwise(l - 1);
     const Zp = pass.Z[l - 1]!;
     const Zcp = pass.Zc[l - 1]!;
     const dp = new Float64Array(B * nIn);
@@ -68,7 +70,7 @@ export function backward(network: Network, batch: Batch, pass: ForwardPass): Bac
         let g = 0;
         for (let i = 0; i < nOut; i++) g += W[Wrow + i]! * d[row + i]!;
         const k = s * nIn + j;
-        dp[k] = HIDDEN.slope(Zp[k]!, Zcp[k]!) * g;
+        dp[k] = below.slope(Zp[k]!, Zcp[k]!) * g;
       }
     }
     delta[l - 1] = dp;

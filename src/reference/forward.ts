@@ -1,4 +1,4 @@
-import { HIDDEN } from '../layers/index.js';
+import { modulesOf } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 
 /** What the forward pass keeps of every layer l: `S`, `Z` and `Zc = 1 - Z`, each [B][n_l]. */
@@ -17,11 +17,14 @@ export interface ForwardPass {
  */
 export function forward(network: Network, batch: Batch): ForwardPass {
   const B = batch.size;
+  const modules = modulesOf(network);
   const S: Float64Array[] = [];
   const Z: Float64Array[] = [];
   const Zc: Float64Array[] = [];
   let Y = batch.X;
-  for (const { nIn, nOut, W, b } of network.layers) {
+  for (let l = 0; l < network.layers.length; l++) {
+    const { nIn, nOut, W, b } = network.layers[l]!;
+    const activation = modules.activation(l);
     const Sl = new Float64Array(B * nOut);
     const Zl = new Float64Array(B * nOut);
     const Zcl = new Float64Array(B * nOut);
@@ -34,7 +37,7 @@ export function forward(network: Network, batch: Batch): ForwardPass {
         const Wrow = j * nOut;
         for (let i = 0; i < nOut; i++) Sl[row + i]! += Yj * W[Wrow + i]!;
       }
-      HIDDEN.forwardRow(Sl, Zl, Zcl, row, nOut);
+      activation.forwardRow(Sl, Zl, Zcl, row, nOut);
     }
     S.push(Sl);
     Z.push(Zl);

@@ -1,7 +1,7 @@
 import type { Batch, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import type { ForwardPass } from './forward.js';
-import { HEAD } from '../layers/index.js';
+import { modulesOf } from '../layers/index.js';
 
 /**
  * E = -sum_b sum_i (t_i ln Z_i + (1-t_i) ln(1-Z_i)), from the output logits S (stable for every |S|;
@@ -14,7 +14,8 @@ export function loss(network: Network, batch: Batch, pass: ForwardPass): number 
   const Z = pass.Z[L - 1]!;
   const Zc = pass.Zc[L - 1]!;
   const T = batch.T;
+  const { head } = modulesOf(network);
   let E = 0;
-  for (let k = 0; k < S.length; k++) E += HEAD.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
+  for (let k = 0; k < S.length; k++) E += head.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
   return E / reductionDivisor(network, batch);
 }
