@@ -17,7 +17,9 @@ export type ActivationName = 'sigmoid';
  * Elementwise activations (Z_i depends on S_i alone: sigmoid, tanh, relu, leaky_relu, linear)
  * implement `ElementwiseActivation`; a row-wise one (softmax, Z_i of the whole row) implements
  * `RowwiseActivation`, has no per-unit slope and may only be the last layer's, where its loss's
- * `Head` gives the fused output delta dE/dS.
+ * `Head` gives the fused output delta dE/dS. A parameterised activation (leaky_relu's alpha) is a
+ * module exporting a factory that returns the Activation for its parameter; the registry
+ * (`index.ts`) resolves names, `modulesOf(network)` a network's layers.
  */
 export type Activation = ElementwiseActivation | RowwiseActivation;
 

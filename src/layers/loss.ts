@@ -47,7 +47,7 @@ export interface Head {
 
   /** The stable float64 term of output k from its S, Z, Zc and target t. */
   term(S: number, Z: number, Zc: number, t: number): number;
-  /** dE/dS of one row in float64 (before / divisor when divisor = 1; divided by it otherwise), into out. */
+  /** dE/dS of one row in float64, divided by the reduction's divisor (B n_L for "mean", else 1), into out. */
   deltaRow(Z: Float64Array, Zc: Float64Array, T: Float64Array, row: number, n: number, divisor: number, out: Float64Array): void;
   /** The magnitude of the output delta (the same sum with every term's absolute value), before the divisor. */
   deltaMagnitudeRow(Z: Float64Array, Zc: Float64Array, T: Float64Array, row: number, n: number, out: Float64Array): void;

@@ -73,6 +73,6 @@ function makeDecimalExact(ctx: OracleContext, kernel: DecimalKernel): Exact<Deci
     expm1: (a) => expm1(ctx, a, kernel),
     log1p: (a) => log1p(ctx, a, kernel),
     moved: (S, D) => S.plus(D),
-    top: (a) => Math.floor(Math.log2(a.abs().toNumber())) + 1,
+    top: (a) => Math.floor(a.abs().log(2).toNumber()) + 1,
   };
 }
