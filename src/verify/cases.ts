@@ -1,16 +1,14 @@
-import type { Precision } from '../types.js';
 import type { Iut } from '../iut/types.js';
-import type { Description } from '../network/types.js';
-import { caseOracle, createContext } from '../oracle/api.js';
-import { errorReport, roundToFloat32, settleReport, type NamedCase, type VerifyOptions } from './run.js';
-
-export { roundToFloat32, type NamedCase } from './run.js';
+import { caseToJson } from '../network/json.js';
+import type { Case } from '../network/types.js';
+import { caseOracle } from '../oracle/api.js';
+import { certificationNote, certify, type Certification } from './certify.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
-import { certificationNote, certify, type Certification } from './certify.js';
-import type { ClassStats, ErrorReport, FailureReport, VerifyReport } from './report.js';
-import { record } from './stats.js';
-import { caseToJson } from '../network/json.js';
+import type { VerifyReport } from './report.js';
+import { errorReport, RunRecord, type NamedCase, type VerifyOptions } from './run.js';
+
+export { roundToFloat32, type NamedCase } from './run.js';
 
 /**
  * Verifies an implementation on the cases given (a user's real model and batch), judging every
@@ -20,90 +18,58 @@ import { caseToJson } from '../network/json.js';
  * through the pre-activations (`certify.ts`), and the report's notes say to how many digits.
  */
 export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options: VerifyOptions & { certify?: boolean } = {}): Promise<VerifyReport> {
-  const started = performance.now();
-  const strict = options.strict ?? false;
-  const ctx = createContext(options.digits ?? 50);
-  const classes: { given?: ClassStats } = {};
-  const failures: FailureReport[] = [];
-  const notes: string[] = [];
-  let description: Description = {};
-  let error: ErrorReport | null = null;
-  let casesRun = 0;
-  let precision: Precision = options.precision ?? 'float64';
-  let precisionFrom: VerifyReport['implementation']['precisionFrom'] = options.precision ? 'option' : 'default';
+  const run = new RunRecord(iut, options);
   try {
-    description = await iut.describe();
-    if (!options.precision && description.precision) {
-      precision = description.precision;
-      precisionFrom = 'description';
-    }
+    await run.open();
     const rounded: string[] = [];
     for (const named of cases) {
-      let c = named.case;
-      if (precision === 'float32') {
-        const r = roundToFloat32(c);
-        if (r.changed) rounded.push(named.name);
-        c = r.case;
-      }
-      if (options.timeBudgetSeconds !== undefined && performance.now() - started > options.timeBudgetSeconds * 1000) {
-        notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${cases.length} cases were run`);
+      const { case: c, changed } = run.caseFor(named.case);
+      if (changed) rounded.push(named.name);
+      if (options.timeBudgetSeconds !== undefined && performance.now() - run.started > options.timeBudgetSeconds * 1000) {
+        run.notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${run.casesRun} of ${cases.length} cases were run`);
         break;
       }
-      let ev: Awaited<ReturnType<typeof evaluateCase>>;
-      try {
-        ev = await evaluateCase(iut, c, precision, ctx);
-      } catch (thrown) {
-        // the oracle or the judge could not judge this case: the verifier's failure, with the error's own code
-        error = errorReport(thrown, c, `could not judge case ${named.name}`);
-        break;
-      }
-      if (ev.fatal) {
-        error = { code: ev.fatal.code, message: ev.fatal.message, case: caseToJson(c) };
-        break;
-      }
-      casesRun += 1;
-      record(classes, 'given', ev);
-      // every entry of a given case is certified against finite differences (certify.ts)
-      let certification: Certification | null = null;
-      if (ev.oracle?.core && options.certify !== false) {
-        certification = certify(caseOracle(ev.oracle), ev.judgements);
-        notes.push(certificationNote(named.name, certification));
-        if (!certification.certified) {
-          error = { code: 'E_ORACLE', message: certificationNote(named.name, certification), case: null };
-          break;
-        }
-      }
-      if (ev.outcome !== 'correct') failures.push(failureReport(c, ev, 'given', ctx, { seed: null, path: null, file: named.name }, null, named.name, certification));
-      options.onProgress?.({ phase: 'generate', done: casesRun, total: cases.length, wrong: classes.given?.wrong ?? 0, inaccurate: classes.given?.inaccurate ?? 0, elapsedMs: performance.now() - started, shrinkSteps: 0 });
+      if (!(await judgeGiven(run, named, c, cases.length, options))) break;
     }
-    if (rounded.length > 0) notes.push(`float32 implementation: ${rounded.join(', ')} rounded to float32 first; the oracle judged the rounded case`);
+    if (rounded.length > 0) run.notes.push(`float32 implementation: ${rounded.join(', ')} rounded to float32 first; the oracle judged the rounded case`);
   } catch (thrown) {
-    error = errorReport(thrown, null);
+    run.error = errorReport(thrown, null);
   }
-  if (!error && casesRun === 0) {
+  if (!run.error && run.casesRun === 0) {
     // a run that judged nothing is not a pass
     const spent = options.timeBudgetSeconds !== undefined && cases.length > 0;
-    error = { code: 'E_NO_CASES', message: spent ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case` : 'no case was given', case: null };
+    run.error = { code: 'E_NO_CASES', message: spent ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case` : 'no case was given', case: null };
   }
-  return settleReport({
-    tool: 'backprop-oracle',
-    verdict: 'correct',
-    exitCode: 0,
-    strict,
-    implementation: { label: iut.label, description, precision, precisionFrom },
-    mode: 'cases',
-    seed: null,
-    runs: cases.length,
-    shard: null,
-    casesRun,
-    casesReplayed: 0,
-    interrupted: false,
-    stoppedEarly: false,
-    classes,
-    failures,
-    nondeterminism: { checked: 0, differing: [] },
-    error,
-    notes,
-    durationMs: performance.now() - started,
-  });
+  return run.report({ mode: 'cases', seed: null, runs: cases.length, casesReplayed: 0 });
+}
+
+/** Judges one given case (and certifies it unless `certify: false`); false when the run must stop. */
+async function judgeGiven(run: RunRecord, named: NamedCase, c: Case, total: number, options: VerifyOptions & { certify?: boolean }): Promise<boolean> {
+  let ev: Awaited<ReturnType<typeof evaluateCase>>;
+  try {
+    ev = await evaluateCase(run.iut, c, run.precision, run.ctx);
+  } catch (thrown) {
+    // the oracle or the judge could not judge this case: the verifier's failure, with the error's own code
+    run.error = errorReport(thrown, c, `could not judge case ${named.name}`);
+    return false;
+  }
+  if (ev.fatal) {
+    run.error = { code: ev.fatal.code, message: ev.fatal.message, case: caseToJson(c) };
+    return false;
+  }
+  run.casesRun += 1;
+  run.record('given', ev);
+  // every entry of a given case is certified against finite differences (certify.ts)
+  let certification: Certification | null = null;
+  if (ev.oracle?.core && options.certify !== false) {
+    certification = certify(caseOracle(ev.oracle), ev.judgements);
+    run.notes.push(certificationNote(named.name, certification));
+    if (!certification.certified) {
+      run.error = { code: 'E_ORACLE', message: certificationNote(named.name, certification), case: null };
+      return false;
+    }
+  }
+  if (ev.outcome !== 'correct') run.failures.push(failureReport(c, ev, 'given', run.ctx, { seed: null, path: null, file: named.name }, null, named.name, certification));
+  options.onProgress?.({ phase: 'generate', done: run.casesRun, total, wrong: run.classes.given?.wrong ?? 0, inaccurate: run.classes.given?.inaccurate ?? 0, elapsedMs: performance.now() - run.started, shrinkSteps: 0 });
+  return true;
 }

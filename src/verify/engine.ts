@@ -6,15 +6,13 @@ import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
-import { createContext } from '../oracle/api.js';
-import { DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, precisionOf, roundToFloat32, settleReport, type NamedCase, type Progress, type VerifyOptions } from './run.js';
+import { DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, RunRecord, type NamedCase, type Progress, type VerifyOptions } from './run.js';
 import { evaluateCase, judgedCase, type CaseEvaluation, type JudgedCase } from './evaluate.js';
 import { judgedFailure } from './failure.js';
-import type { ClassStats, ErrorReport, FailureReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
+import type { ErrorReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
 import { caseSizeText, shrinkCase } from './shrinkCase.js';
 
 export { DEFAULT_SHRINK_BUDGET_SECONDS, finalVerdict, settleReport, type Progress, type VerifyOptions } from './run.js';
-import { record } from './stats.js';
 
 /** Ends fast-check's loop at once, generating or shrinking; a counterexample found so far stands. */
 function interruption(): fc.PreconditionFailure {
@@ -85,342 +83,420 @@ interface Found {
  * The verdict is the worst of everything reported; a run that judged no case is an error.
  */
 export async function verifyGenerated(iut: Iut, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const started = performance.now();
-  const { runs = 200, seed = 42, strict = false, maxLayers = 6, determinismChecks = 5 } = options;
-  const shrinkBudgetSeconds = options.shrinkBudgetSeconds ?? DEFAULT_SHRINK_BUDGET_SECONDS;
-  const ctx = createContext(options.digits ?? 50);
-  const classes: Partial<Record<CaseOrigin, ClassStats>> = {};
-  const failures: FailureReport[] = [];
-  const differing: NondeterminismReport[] = [];
-  const notes: string[] = [];
-  let fatal: ErrorReport | null = null;
-  let casesRun = 0;
-  let casesReplayed = 0;
-  let checked = 0;
-  let interrupted = false;
-  let timeRanOut = false;
-  let firstInaccurate: { index: number; c: GeneratedCase; judged: JudgedCase } | null = null;
-  let stoppedEarly = false;
-  let description: Description;
-  const base = { description: {} as Description, precision: { precision: options.precision ?? 'float64', from: 'default' } as ReturnType<typeof precisionOf> };
-  if (options.shard && options.shard.index > runs && options.path === undefined) {
-    const { index, count } = options.shard;
-    return finish({ ...base, error: { code: 'E_NO_CASES', message: `shard ${index}/${count} of ${runs} run${runs === 1 ? '' : 's'} holds no case: use fewer shards or more runs`, case: null } });
+  return new GeneratedRun(iut, options).run();
+}
+
+type Asked = JudgedCase | 'aborted' | 'late' | { fatal: IutError };
+
+/** The state of one fast-check pass (see `GeneratedRun.pass`). */
+interface PassState {
+  failRank: number;
+  readonly skipBefore: number;
+  index: number;
+  shrinking: boolean;
+  repeatShrink: boolean;
+  steps: number;
+  window: { until: number; reason: (steps: number) => string };
+  stopped: string | null;
+  best: { c: GeneratedCase; judged: JudgedCase } | null;
+  /**
+   * While shrinking, fast-check offers the same case many times (a change to a number the case
+   * does not use): a case already judged is not asked again, its answers stand.
+   */
+  readonly seen: Map<string, JudgedCase>;
+}
+
+/** A run on generated cases: the skeleton's record, and what generating, replaying and shrinking keep. */
+class GeneratedRun {
+  private readonly run_: RunRecord;
+  private readonly runs: number;
+  private readonly seed: number;
+  private readonly determinismChecks: number;
+  private readonly shrinkBudgetSeconds: number;
+  private readonly deadline: number;
+  private readonly differing: NondeterminismReport[] = [];
+  private casesReplayed = 0;
+  private checked = 0;
+  private interrupted = false;
+  private timeRanOut = false;
+  private stoppedEarly = false;
+  private firstInaccurate: { index: number; c: GeneratedCase; judged: JudgedCase } | null = null;
+  private generation: Partial<GenerateOptions> = {};
+  private arbitrary: fc.Arbitrary<GeneratedCase> | null = null;
+
+  constructor(
+    iut: Iut,
+    private readonly options: VerifyOptions,
+  ) {
+    this.run_ = new RunRecord(iut, options);
+    // until the implementation has described itself, the report says the precision is the default's
+    this.run_.precisionFrom = 'default';
+    this.runs = options.runs ?? 200;
+    this.seed = options.seed ?? 42;
+    this.determinismChecks = options.determinismChecks ?? 5;
+    this.shrinkBudgetSeconds = options.shrinkBudgetSeconds ?? DEFAULT_SHRINK_BUDGET_SECONDS;
+    this.deadline = options.timeBudgetSeconds !== undefined ? this.run_.started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
   }
-  try {
-    description = await iut.describe();
-  } catch (error) {
-    return finish({ ...base, error: errorReport(error, null) });
+
+  private get fatal(): ErrorReport | null {
+    return this.run_.error;
   }
-  const precision = precisionOf(description, options.precision);
-  const generation = generationFor(description, precision.precision, maxLayers);
-  if (precision.precision === 'float32') notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
-  const arbitrary = caseArbitrary(generation);
-  const isAborted = (): boolean => options.signal?.aborted === true;
-  const deadline = options.timeBudgetSeconds !== undefined ? started + options.timeBudgetSeconds * 1000 : Number.POSITIVE_INFINITY;
-  const budgetText = (kind: 'shrink' | 'time', steps: number): string =>
-    `the ${kind} budget of ${kind === 'shrink' ? shrinkBudgetSeconds : options.timeBudgetSeconds} s ran out after ${steps} step${steps === 1 ? '' : 's'}`;
+
+  private set fatal(error: ErrorReport | null) {
+    this.run_.error = error;
+  }
+
+  async run(): Promise<VerifyReport> {
+    const { options, runs } = this;
+    if (options.shard && options.shard.index > runs && options.path === undefined) {
+      const { index, count } = options.shard;
+      this.fatal = { code: 'E_NO_CASES', message: `shard ${index}/${count} of ${runs} run${runs === 1 ? '' : 's'} holds no case: use fewer shards or more runs`, case: null };
+      return this.finish();
+    }
+    try {
+      await this.run_.open();
+    } catch (error) {
+      this.fatal = errorReport(error, null);
+      return this.finish();
+    }
+    this.generation = generationFor(this.run_.description, this.run_.precision, options.maxLayers ?? 6);
+    if (this.run_.precision === 'float32') this.run_.notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
+    this.arbitrary = caseArbitrary(this.generation);
+    const failRank = options.strict ? OUTCOME_RANK.inaccurate : OUTCOME_RANK.wrong;
+    // stored counterexamples first, as a failure database: a case that failed before is tried before anything new
+    const replayFailed = await this.replayStored(failRank);
+    if (!replayFailed && !this.fatal && !this.isAborted() && !this.timeRanOut) await this.generate(failRank);
+    this.closingNotes();
+    return this.finish();
+  }
+
+  private finish(): VerifyReport {
+    const { options } = this;
+    return this.run_.report({
+      mode: 'generated', seed: this.seed, runs: this.runs, shard: options.shard ?? null, casesReplayed: this.casesReplayed,
+      interrupted: this.interrupted || this.timeRanOut, stoppedEarly: this.stoppedEarly, nondeterminism: { checked: this.checked, differing: this.differing },
+    });
+  }
+
+  private isAborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  private budgetText(kind: 'shrink' | 'time', steps: number): string {
+    return `the ${kind} budget of ${kind === 'shrink' ? this.shrinkBudgetSeconds : this.options.timeBudgetSeconds} s ran out after ${steps} step${steps === 1 ? '' : 's'}`;
+  }
 
   /** One answer judged, unless the run is stopped ('aborted') or the deadline passes ('late') first. Throws what the oracle throws. */
-  const evaluate = async (c: Case, until_: number): Promise<CaseEvaluation | 'aborted' | 'late'> => until(evaluateCase(iut, c, precision.precision, ctx), options.signal, until_);
+  private evaluate(c: Case, until_: number): Promise<CaseEvaluation | 'aborted' | 'late'> {
+    return until(evaluateCase(this.run_.iut, c, this.run_.precision, this.run_.ctx), this.options.signal, until_);
+  }
+
   /** A case asked once, or twice: every answer judged. */
-  const ask = async (c: Case, twice: boolean, until_: number): Promise<JudgedCase | 'aborted' | 'late' | { fatal: IutError }> => {
-    const first = await evaluate(c, until_);
+  private async ask(c: Case, twice: boolean, until_: number): Promise<Asked> {
+    const first = await this.evaluate(c, until_);
     if (typeof first === 'string') return first;
     if (first.fatal) return { fatal: first.fatal };
     if (!twice) return judgedCase(first);
-    const second = await evaluate(c, until_);
+    const second = await this.evaluate(c, until_);
     if (typeof second === 'string') return second;
     if (second.fatal) return { fatal: second.fatal };
     return judgedCase(first, second);
-  };
-  /** Keeps a differing pair of answers for the report. */
-  const noteRepeat = (c: Case, judged: JudgedCase): void => {
-    if (judged.repeat) differing.push({ ...judged.repeat, case: caseToJson(c) });
-  };
+  }
 
-  const progress = (phase: Progress['phase'], shrink?: Progress['shrink']): void => {
-    const counted = Object.values(classes);
-    options.onProgress?.({
-      phase, done: casesRun, total: runs,
-      wrong: counted.reduce((n, s) => n + s.wrong, 0), inaccurate: counted.reduce((n, s) => n + s.inaccurate, 0),
-      elapsedMs: performance.now() - started, shrinkSteps: shrink?.steps ?? 0, ...(shrink ? { shrink } : {}),
+  /** Keeps a differing pair of answers for the report. */
+  private noteRepeat(c: Case, judged: JudgedCase): void {
+    if (judged.repeat) this.differing.push({ ...judged.repeat, case: caseToJson(c) });
+  }
+
+  private progress(phase: Progress['phase'], shrink?: Progress['shrink']): void {
+    const { wrong, inaccurate } = this.run_.counts();
+    this.options.onProgress?.({
+      phase, done: this.run_.casesRun, total: this.runs, wrong, inaccurate,
+      elapsedMs: performance.now() - this.run_.started, shrinkSteps: shrink?.steps ?? 0, ...(shrink ? { shrink } : {}),
     });
-  };
+  }
 
   /** The deadline of a shrink starting now, and what it is called when it passes. */
-  const shrinkWindow = (): { until: number; reason: (steps: number) => string } => {
-    const own = performance.now() + shrinkBudgetSeconds * 1000;
-    return own <= deadline ? { until: own, reason: (steps) => budgetText('shrink', steps) } : { until: deadline, reason: (steps) => budgetText('time', steps) };
-  };
+  private shrinkWindow(): { until: number; reason: (steps: number) => string } {
+    const own = performance.now() + this.shrinkBudgetSeconds * 1000;
+    return own <= this.deadline ? { until: own, reason: (steps) => this.budgetText('shrink', steps) } : { until: this.deadline, reason: (steps) => this.budgetText('time', steps) };
+  }
+
+  /** The stored counterexamples replayed; the first that still fails is shrunk and reported (the others are reported as they are). */
+  private async replayStored(failRank: number): Promise<boolean> {
+    const replay = this.options.replay ?? [];
+    let replayFailed: { named: NamedCase; c: Case; judged: JudgedCase } | null = null;
+    const unshrunk: { named: NamedCase; c: Case; judged: JudgedCase }[] = [];
+    for (const named of replay) {
+      const judged = await this.replayOne(named);
+      if (!judged) break;
+      if (!replayFailed && OUTCOME_RANK[judged.judged.outcome] >= failRank) replayFailed = judged;
+      else if (judged.judged.outcome !== 'correct') unshrunk.push(judged);
+    }
+    if (replayFailed && !this.fatal) {
+      const found = await this.confirm(await this.shrinkStored(replayFailed.c, replayFailed.judged, failRank, replayFailed.named.name));
+      if (!this.fatal) this.report(found, replayFailed.named.name);
+    }
+    for (const u of unshrunk) this.run_.failures.push(judgedFailure(u.c, u.judged, 'given', this.run_.ctx, { seed: null, path: null, file: u.named.name }, null, { name: u.named.name }));
+    if (replay.length > 0) this.run_.notes.push(`replayed ${this.casesReplayed}${this.casesReplayed < replay.length ? ` of ${replay.length}` : ''} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
+    return replayFailed !== null;
+  }
+
+  /** One stored case judged and counted; null when the run must stop. */
+  private async replayOne(named: NamedCase): Promise<{ named: NamedCase; c: Case; judged: JudgedCase } | null> {
+    if (performance.now() >= this.deadline) {
+      this.interrupted = this.timeRanOut = true;
+      return null;
+    }
+    const c = this.run_.caseFor(named.case).case;
+    let judged: Asked;
+    try {
+      judged = await this.ask(c, false, this.deadline);
+    } catch (error) {
+      this.fatal = errorReport(error, c, `could not judge the stored case ${named.name}`);
+      return null;
+    }
+    if (judged === 'aborted' || judged === 'late') {
+      this.interrupted = true;
+      if (judged === 'late') this.timeRanOut = true;
+      return null;
+    }
+    if ('fatal' in judged) {
+      this.fatal = errorReport(judged.fatal, c);
+      return null;
+    }
+    this.casesReplayed += 1;
+    this.run_.record('given', judged.ev);
+    this.progress('generate');
+    return { named, c, judged };
+  }
+
+  /** Generated cases: the first failing one shrunk and reported; without strict, the first inaccurate one shrunk in a second pass. */
+  private async generate(failRank: number): Promise<void> {
+    const found = await this.pass(failRank, 0);
+    if (found && !this.fatal) {
+      this.stoppedEarly = this.run_.casesRun < this.runs;
+      this.report(await this.confirm(found), null);
+    }
+    const inaccurate = this.firstInaccurate;
+    if (found || this.fatal || this.isAborted() || !inaccurate) return;
+    let shrunk: Found | null = null;
+    if (performance.now() < this.deadline) shrunk = await this.pass(OUTCOME_RANK.inaccurate, inaccurate.index);
+    // the second pass could not run (the time budget) or the implementation answered differently: the case as first found
+    shrunk ??= { c: inaccurate.c, origin: inaccurate.c.magnitude, judged: inaccurate.judged, steps: 0, path: null, stopped: performance.now() >= this.deadline ? this.budgetText('time', 0) : null };
+    if (!this.fatal) this.report(await this.confirm(shrunk), null);
+  }
+
+  private closingNotes(): void {
+    const { options, runs, differing, run_: run } = this;
+    const notes = run.notes;
+    const beyond = differing.filter((d) => d.beyondBound).length;
+    if (differing.length > beyond) notes.push(`the implementation gave different answers to the same case, within the bound (${differing.length - beyond} time(s); ${this.checked} cases checked twice)`);
+    if (this.stoppedEarly) notes.push(`generation stopped at the first failing case (${run.casesRun} of ${runs} cases run), which was then shrunk`);
+    if (this.isAborted()) notes.push(`interrupted (${String(options.signal!.reason ?? 'aborted')}): ${run.casesRun} of ${runs} cases were run; everything found so far is reported`);
+    else if (this.timeRanOut) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${run.casesRun} of ${runs} cases were run`);
+    if (this.fatal || run.casesRun + this.casesReplayed > 0) return;
+    // a run that judged nothing is not a pass
+    const why = this.isAborted()
+      ? `interrupted (${String(options.signal!.reason ?? 'aborted')}) before the first case`
+      : this.timeRanOut
+        ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case`
+        : options.shard
+          ? `shard ${options.shard.index}/${options.shard.count} of ${runs} runs judged no case${options.path !== undefined ? ` (the case of --path ${options.path} belongs to another shard)` : ''}`
+          : 'no case was judged';
+    this.fatal = { code: 'E_NO_CASES', message: why, case: null };
+  }
 
   /**
    * One pass of fast-check: the shrunk counterexample of the first case at `failRank` or beyond.
    * `skipBefore` > 0 (the second pass): the cases before it are drawn but not run, the one at it is
    * run and shrunk, none after it.
    */
-  const pass = async (initialRank: number, skipBefore: number): Promise<Found | null> => {
-    let failRank = initialRank;
-    let index = -1;
-    let shrinking = false;
-    let repeatShrink = false;
-    let steps = 0;
-    let window = { until: deadline, reason: (n: number): string => budgetText('time', n) };
-    let stopped: string | null = null;
-    let best: { c: GeneratedCase; judged: JudgedCase } | null = null;
-    // while shrinking, fast-check offers the same case many times (a change to a number the case
-    // does not use): a case already judged is not asked again, its answers stand
-    const seen = new Map<string, JudgedCase>();
-    const what = (): string => `case ${index + 1} (${best?.c.magnitude ?? ''})`;
-    const property = fc.asyncProperty(arbitrary, async (c) => {
-      if (fatal) throw interruption();
-      if (isAborted()) {
-        interrupted = true;
-        stopped ??= shrinking ? 'the run was interrupted' : null;
-        throw interruption();
-      }
-      if (!shrinking) {
-        index += 1;
-        if (index < skipBefore) return true;
-        if (skipBefore > 0 && index > skipBefore) throw interruption();
-        if (options.shard && index % options.shard.count !== options.shard.index - 1) return true;
-        if (performance.now() >= deadline) {
-          interrupted = timeRanOut = true;
-          throw interruption();
-        }
-      } else {
-        if (performance.now() >= window.until) {
-          stopped ??= window.reason(steps);
-          throw interruption();
-        }
-        steps += 1;
-      }
-      let judged: Awaited<ReturnType<typeof ask>> | undefined;
-      const twice = shrinking ? repeatShrink : skipBefore === 0 && checked < determinismChecks;
-      const key = shrinking ? JSON.stringify(caseToJson(c)) : '';
-      try {
-        judged = shrinking ? seen.get(key) : undefined;
-        judged ??= await ask(c, twice, shrinking ? window.until : deadline);
-      } catch (error) {
-        // the oracle or the judge could not judge this case: the verifier's failure, not the implementation's
-        fatal = errorReport(error, c, shrinking ? `could not judge ${what()} while shrinking it (step ${steps})` : `could not judge case ${index + 1} (${c.magnitude})`);
-        throw interruption();
-      }
-      if (judged === 'aborted' || judged === 'late') {
-        if (judged === 'aborted') interrupted = true;
-        if (shrinking) stopped ??= judged === 'late' ? window.reason(steps) : 'the run was interrupted';
-        else if (judged === 'late') interrupted = timeRanOut = true;
-        throw interruption();
-      }
-      if ('fatal' in judged) {
-        // while shrinking, a dead implementation only ends the shrinking: the case found stands
-        if (shrinking) stopped ??= `the implementation could not go on: ${judged.fatal.message}`;
-        else fatal = errorReport(judged.fatal, c);
-        throw interruption();
-      }
-      let fails: boolean;
-      if (shrinking) seen.set(key, judged);
-      if (!shrinking) {
-        if (skipBefore === 0) {
-          casesRun += 1;
-          record(classes, c.magnitude, judged.ev);
-          if (twice) {
-            checked += 1;
-            noteRepeat(c, judged);
-          }
-          if (judged.outcome === 'inaccurate' && !firstInaccurate) firstInaccurate = { index, c, judged };
-          progress('generate');
-        }
-        fails = OUTCOME_RANK[judged.outcome] >= failRank;
-        if (fails) {
-          shrinking = true;
-          seen.set(JSON.stringify(caseToJson(c)), judged);
-          // a case wrong only because its two answers differ is shrunk to the smallest case whose answers differ
-          repeatShrink = judged.repeat?.beyondBound === true;
-          // the case shrunk is as bad as this one: a wrong case found under --strict shrinks to a wrong one
-          if (!repeatShrink && OUTCOME_RANK[judged.outcome] > failRank) failRank = OUTCOME_RANK[judged.outcome];
-          window = shrinkWindow();
-        }
-      } else {
-        // every shrink step is judged: a worse outcome than the one being shrunk raises the bar
-        if (!repeatShrink && OUTCOME_RANK[judged.outcome] > failRank) failRank = OUTCOME_RANK[judged.outcome];
-        fails = repeatShrink ? judged.repeat?.beyondBound === true : OUTCOME_RANK[judged.outcome] >= failRank;
-      }
-      if (fails) best = { c, judged };
-      if (shrinking && best) progress('shrink', { steps, best: caseSizeText(best.c), leftMs: Math.max(0, window.until - performance.now()) });
-      return !fails;
-    });
-    const result = await fc.check(property, { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}) });
+  private async pass(initialRank: number, skipBefore: number): Promise<Found | null> {
+    const state: PassState = {
+      failRank: initialRank, skipBefore, index: -1, shrinking: false, repeatShrink: false, steps: 0,
+      window: { until: this.deadline, reason: (n: number): string => this.budgetText('time', n) }, stopped: null, best: null, seen: new Map(),
+    };
+    const property = fc.asyncProperty(this.arbitrary!, (c) => this.step(state, c));
+    const result = await fc.check(property, { seed: this.seed, numRuns: this.runs, ...(this.options.path !== undefined ? { path: this.options.path } : {}) });
+    const best = state.best as PassState['best'];
     if (!best) return null;
-    const found = best as { c: GeneratedCase; judged: JudgedCase };
-    return { c: found.c, origin: found.c.magnitude, judged: found.judged, steps, path: result.counterexamplePath ?? null, stopped };
-  };
+    return { c: best.c, origin: best.c.magnitude, judged: best.judged, steps: state.steps, path: result.counterexamplePath ?? null, stopped: state.stopped };
+  }
+
+  /** Whether fast-check's next case is run: true to run it, false to pass it over; throws the interruption to stop. */
+  private admit(state: PassState): boolean {
+    if (this.fatal) throw interruption();
+    if (this.isAborted()) {
+      this.interrupted = true;
+      state.stopped ??= state.shrinking ? 'the run was interrupted' : null;
+      throw interruption();
+    }
+    if (!state.shrinking) {
+      state.index += 1;
+      if (state.index < state.skipBefore) return false;
+      if (state.skipBefore > 0 && state.index > state.skipBefore) throw interruption();
+      if (this.options.shard && state.index % this.options.shard.count !== this.options.shard.index - 1) return false;
+      if (performance.now() >= this.deadline) {
+        this.interrupted = this.timeRanOut = true;
+        throw interruption();
+      }
+    } else {
+      if (performance.now() >= state.window.until) {
+        state.stopped ??= state.window.reason(state.steps);
+        throw interruption();
+      }
+      state.steps += 1;
+    }
+    return true;
+  }
+
+  /** The property fast-check checks: one case judged; false when it fails at the pass's rank. */
+  private async step(state: PassState, c: GeneratedCase): Promise<boolean> {
+    if (!this.admit(state)) return true;
+    const twice = state.shrinking ? state.repeatShrink : state.skipBefore === 0 && this.checked < this.determinismChecks;
+    const key = state.shrinking ? JSON.stringify(caseToJson(c)) : '';
+    let judged: Asked | undefined;
+    try {
+      judged = state.shrinking ? state.seen.get(key) : undefined;
+      judged ??= await this.ask(c, twice, state.shrinking ? state.window.until : this.deadline);
+    } catch (error) {
+      // the oracle or the judge could not judge this case: the verifier's failure, not the implementation's
+      const what = `case ${state.index + 1} (${state.best?.c.magnitude ?? ''})`;
+      this.fatal = errorReport(error, c, state.shrinking ? `could not judge ${what} while shrinking it (step ${state.steps})` : `could not judge case ${state.index + 1} (${c.magnitude})`);
+      throw interruption();
+    }
+    const answer = this.answered(state, judged, c);
+    if (state.shrinking) state.seen.set(key, answer);
+    const fails = state.shrinking ? this.weighShrinkStep(state, answer) : this.weighGenerated(state, c, answer, twice);
+    if (fails) state.best = { c, judged: answer };
+    if (state.shrinking && state.best) this.progress('shrink', { steps: state.steps, best: caseSizeText(state.best.c), leftMs: Math.max(0, state.window.until - performance.now()) });
+    return !fails;
+  }
+
+  /** A judged answer, or the interruption when the run stops, the deadline passes or the implementation is gone. */
+  private answered(state: PassState, judged: Asked, c: GeneratedCase): JudgedCase {
+    if (judged === 'aborted' || judged === 'late') {
+      if (judged === 'aborted') this.interrupted = true;
+      if (state.shrinking) state.stopped ??= judged === 'late' ? state.window.reason(state.steps) : 'the run was interrupted';
+      else if (judged === 'late') this.interrupted = this.timeRanOut = true;
+      throw interruption();
+    }
+    if ('fatal' in judged) {
+      // while shrinking, a dead implementation only ends the shrinking: the case found stands
+      if (state.shrinking) state.stopped ??= `the implementation could not go on: ${judged.fatal.message}`;
+      else this.fatal = errorReport(judged.fatal, c);
+      throw interruption();
+    }
+    return judged;
+  }
+
+  /** A generated case (not a shrink step): counted (in the first pass), and whether it fails, which starts the shrinking. */
+  private weighGenerated(state: PassState, c: GeneratedCase, judged: JudgedCase, twice: boolean): boolean {
+    if (state.skipBefore === 0) {
+      this.run_.casesRun += 1;
+      this.run_.record(c.magnitude, judged.ev);
+      if (twice) {
+        this.checked += 1;
+        this.noteRepeat(c, judged);
+      }
+      if (judged.outcome === 'inaccurate' && !this.firstInaccurate) this.firstInaccurate = { index: state.index, c, judged };
+      this.progress('generate');
+    }
+    const fails = OUTCOME_RANK[judged.outcome] >= state.failRank;
+    if (fails) {
+      state.shrinking = true;
+      state.seen.set(JSON.stringify(caseToJson(c)), judged);
+      // a case wrong only because its two answers differ is shrunk to the smallest case whose answers differ
+      state.repeatShrink = judged.repeat?.beyondBound === true;
+      // the case shrunk is as bad as this one: a wrong case found under --strict shrinks to a wrong one
+      if (!state.repeatShrink && OUTCOME_RANK[judged.outcome] > state.failRank) state.failRank = OUTCOME_RANK[judged.outcome];
+      state.window = this.shrinkWindow();
+    }
+    return fails;
+  }
+
+  /** A shrink step: whether it still fails; a worse outcome than the one being shrunk raises the bar. */
+  private weighShrinkStep(state: PassState, judged: JudgedCase): boolean {
+    if (!state.repeatShrink && OUTCOME_RANK[judged.outcome] > state.failRank) state.failRank = OUTCOME_RANK[judged.outcome];
+    return state.repeatShrink ? judged.repeat?.beyondBound === true : OUTCOME_RANK[judged.outcome] >= state.failRank;
+  }
 
   /** Shrinks a stored case that still fails, with the shrinker of its own (a stored case is no fast-check value). */
-  const shrinkStored = async (c: Case, judged: JudgedCase, failRank: number, name: string): Promise<Found> => {
-    const window = shrinkWindow();
-    let best = judged;
-    let rank = Math.max(failRank, OUTCOME_RANK[judged.outcome]);
-    const repeatShrink = judged.repeat?.beyondBound === true;
-    let stopped: string | null = null;
-    let steps = 0;
-    const shrunk = await shrinkCase(c, async (candidate) => {
-      if (fatal) return 'stop';
-      if (isAborted()) {
-        interrupted = true;
-        stopped ??= 'the run was interrupted';
-        return 'stop';
-      }
-      if (performance.now() >= window.until) {
-        stopped ??= window.reason(steps);
-        return 'stop';
-      }
-      steps += 1;
-      let answer: Awaited<ReturnType<typeof ask>>;
-      try {
-        answer = await ask(candidate, repeatShrink, window.until);
-      } catch (error) {
-        fatal = errorReport(error, candidate, `could not judge the stored case ${name} while shrinking it (step ${steps})`);
-        return 'stop';
-      }
-      if (answer === 'aborted' || answer === 'late') {
-        if (answer === 'aborted') interrupted = true;
-        stopped ??= answer === 'late' ? window.reason(steps) : 'the run was interrupted';
-        return 'stop';
-      }
-      if ('fatal' in answer) {
-        stopped ??= `the implementation could not go on: ${answer.fatal.message}`;
-        return 'stop';
-      }
-      if (!repeatShrink && OUTCOME_RANK[answer.outcome] > rank) rank = OUTCOME_RANK[answer.outcome];
-      const fails = repeatShrink ? answer.repeat?.beyondBound === true : OUTCOME_RANK[answer.outcome] >= rank;
-      if (fails) best = answer;
-      return fails;
-    }, {
-      float32: precision.precision === 'float32',
-      ...(generation.reductions ? { reductions: generation.reductions } : {}),
-      onStep: (n, current) => progress('shrink', { steps: n, best: caseSizeText(current), leftMs: Math.max(0, window.until - performance.now()) }),
+  private async shrinkStored(c: Case, judged: JudgedCase, failRank: number, name: string): Promise<Found> {
+    const window = this.shrinkWindow();
+    const state = { best: judged, rank: Math.max(failRank, OUTCOME_RANK[judged.outcome]), repeatShrink: judged.repeat?.beyondBound === true, stopped: null as string | null, steps: 0 };
+    const shrunk = await shrinkCase(c, (candidate) => this.storedStep(state, window, candidate, name), {
+      float32: this.run_.precision === 'float32',
+      ...(this.generation.reductions ? { reductions: this.generation.reductions } : {}),
+      onStep: (n, current) => this.progress('shrink', { steps: n, best: caseSizeText(current), leftMs: Math.max(0, window.until - performance.now()) }),
     });
-    return { c: shrunk.case, origin: 'given', judged: best, steps: shrunk.steps, path: null, stopped: stopped ?? (shrunk.stopped ? `the shrinker's limit of ${shrunk.steps} steps was reached` : null) };
-  };
+    const stopped = state.stopped ?? (shrunk.stopped ? `the shrinker's limit of ${shrunk.steps} steps was reached` : null);
+    return { c: shrunk.case, origin: 'given', judged: state.best, steps: shrunk.steps, path: null, stopped };
+  }
+
+  /** One candidate of the stored-case shrinker: whether it still fails, or 'stop'. */
+  private async storedStep(
+    state: { best: JudgedCase; rank: number; readonly repeatShrink: boolean; stopped: string | null; steps: number },
+    window: { until: number; reason: (steps: number) => string },
+    candidate: Case,
+    name: string,
+  ): Promise<boolean | 'stop'> {
+    if (this.fatal) return 'stop';
+    if (this.isAborted()) {
+      this.interrupted = true;
+      state.stopped ??= 'the run was interrupted';
+      return 'stop';
+    }
+    if (performance.now() >= window.until) {
+      state.stopped ??= window.reason(state.steps);
+      return 'stop';
+    }
+    state.steps += 1;
+    let answer: Asked;
+    try {
+      answer = await this.ask(candidate, state.repeatShrink, window.until);
+    } catch (error) {
+      this.fatal = errorReport(error, candidate, `could not judge the stored case ${name} while shrinking it (step ${state.steps})`);
+      return 'stop';
+    }
+    if (answer === 'aborted' || answer === 'late') {
+      if (answer === 'aborted') this.interrupted = true;
+      state.stopped ??= answer === 'late' ? window.reason(state.steps) : 'the run was interrupted';
+      return 'stop';
+    }
+    if ('fatal' in answer) {
+      state.stopped ??= `the implementation could not go on: ${answer.fatal.message}`;
+      return 'stop';
+    }
+    if (!state.repeatShrink && OUTCOME_RANK[answer.outcome] > state.rank) state.rank = OUTCOME_RANK[answer.outcome];
+    const fails = state.repeatShrink ? answer.repeat?.beyondBound === true : OUTCOME_RANK[answer.outcome] >= state.rank;
+    if (fails) state.best = answer;
+    return fails;
+  }
 
   /**
    * The smallest case is asked once more: an implementation that keeps state between calls
    * answers it differently, and the report then shows both answers. Skipped once the run is
    * stopped, the implementation gone, or the time budget spent.
    */
-  const confirm = async (found: Found): Promise<Found> => {
-    if (found.judged.second || fatal || isAborted() || performance.now() >= deadline) return found;
-    let again: Awaited<ReturnType<typeof ask>>;
+  private async confirm(found: Found): Promise<Found> {
+    if (found.judged.second || this.fatal || this.isAborted() || performance.now() >= this.deadline) return found;
+    let again: Asked;
     try {
-      again = await ask(found.c, false, deadline);
+      again = await this.ask(found.c, false, this.deadline);
     } catch {
       return found; // judged once already: the oracle that judged it will judge it the same way
     }
     if (typeof again === 'string' || 'fatal' in again) return found;
     const judged = judgedCase(found.judged.first, again.first);
-    noteRepeat(found.c, judged);
+    this.noteRepeat(found.c, judged);
     return { ...found, judged };
-  };
+  }
 
-  const report = (found: Found, name: string | null): void => {
-    const replay = { seed: found.origin === 'given' ? null : seed, path: found.path, file: null };
-    failures.push(judgedFailure(found.c, found.judged, found.origin, ctx, replay, found.steps, { name, shrinkStopped: found.stopped }));
-    if (found.stopped) notes.push(`shrinking stopped early: ${found.stopped}; the case shown is the smallest found so far`);
-  };
-
-  const failRank = strict ? OUTCOME_RANK.inaccurate : OUTCOME_RANK.wrong;
-  // stored counterexamples first, as a failure database: a case that failed before is tried before anything new
-  let replayFailed: { named: NamedCase; c: Case; judged: JudgedCase } | null = null;
-  const unshrunk: { named: NamedCase; c: Case; judged: JudgedCase }[] = [];
-  for (const named of options.replay ?? []) {
-    if (performance.now() >= deadline) {
-      interrupted = timeRanOut = true;
-      break;
-    }
-    const c = precision.precision === 'float32' ? roundToFloat32(named.case).case : named.case;
-    let judged: Awaited<ReturnType<typeof ask>>;
-    try {
-      judged = await ask(c, false, deadline);
-    } catch (error) {
-      fatal = errorReport(error, c, `could not judge the stored case ${named.name}`);
-      break;
-    }
-    if (judged === 'aborted' || judged === 'late') {
-      interrupted = true;
-      if (judged === 'late') timeRanOut = true;
-      break;
-    }
-    if ('fatal' in judged) {
-      fatal = errorReport(judged.fatal, c);
-      break;
-    }
-    casesReplayed += 1;
-    record(classes, 'given', judged.ev);
-    progress('generate');
-    if (!replayFailed && OUTCOME_RANK[judged.outcome] >= failRank) replayFailed = { named, c, judged };
-    else if (judged.outcome !== 'correct') unshrunk.push({ named, c, judged });
-  }
-  if (replayFailed && !fatal) {
-    const found = await confirm(await shrinkStored(replayFailed.c, replayFailed.judged, failRank, replayFailed.named.name));
-    if (!fatal) report(found, replayFailed.named.name);
-  }
-  for (const u of unshrunk) failures.push(judgedFailure(u.c, u.judged, 'given', ctx, { seed: null, path: null, file: u.named.name }, null, { name: u.named.name }));
-  if ((options.replay ?? []).length > 0) notes.push(`replayed ${casesReplayed}${casesReplayed < options.replay!.length ? ` of ${options.replay!.length}` : ''} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
-  if (!replayFailed && !fatal && !isAborted() && !timeRanOut) {
-    const found = await pass(failRank, 0);
-    if (found && !fatal) {
-      stoppedEarly = casesRun < runs;
-      report(await confirm(found), null);
-    }
-    const inaccurate = firstInaccurate as { index: number; c: GeneratedCase; judged: JudgedCase } | null;
-    if (!found && !fatal && !isAborted() && inaccurate) {
-      let shrunk: Found | null = null;
-      if (performance.now() < deadline) shrunk = await pass(OUTCOME_RANK.inaccurate, inaccurate.index);
-      // the second pass could not run (the time budget) or the implementation answered differently: the case as first found
-      shrunk ??= { c: inaccurate.c, origin: inaccurate.c.magnitude, judged: inaccurate.judged, steps: 0, path: null, stopped: performance.now() >= deadline ? budgetText('time', 0) : null };
-      if (!fatal) report(await confirm(shrunk), null);
-    }
-  }
-  const beyond = differing.filter((d) => d.beyondBound).length;
-  if (differing.length > beyond) notes.push(`the implementation gave different answers to the same case, within the bound (${differing.length - beyond} time(s); ${checked} cases checked twice)`);
-  if (stoppedEarly) notes.push(`generation stopped at the first failing case (${casesRun} of ${runs} cases run), which was then shrunk`);
-  if (isAborted()) notes.push(`interrupted (${String(options.signal!.reason ?? 'aborted')}): ${casesRun} of ${runs} cases were run; everything found so far is reported`);
-  else if (timeRanOut) notes.push(`the time budget of ${options.timeBudgetSeconds} s ran out: ${casesRun} of ${runs} cases were run`);
-  if (!fatal && casesRun + casesReplayed === 0) {
-    // a run that judged nothing is not a pass
-    const why = isAborted()
-      ? `interrupted (${String(options.signal!.reason ?? 'aborted')}) before the first case`
-      : timeRanOut
-        ? `the time budget of ${options.timeBudgetSeconds} s ran out before the first case`
-        : options.shard
-          ? `shard ${options.shard.index}/${options.shard.count} of ${runs} runs judged no case${options.path !== undefined ? ` (the case of --path ${options.path} belongs to another shard)` : ''}`
-          : 'no case was judged';
-    fatal = { code: 'E_NO_CASES', message: why, case: null };
-  }
-  return finish({ description, precision, error: fatal });
-
-  function finish(end: { description: Description; precision: ReturnType<typeof precisionOf>; error: ErrorReport | null }): VerifyReport {
-    return settleReport({
-      tool: 'backprop-oracle',
-      verdict: 'correct',
-      exitCode: 0,
-      strict,
-      implementation: { label: iut.label, description: end.description, precision: end.precision.precision, precisionFrom: end.precision.from },
-      mode: 'generated',
-      seed,
-      runs,
-      shard: options.shard ?? null,
-      casesRun,
-      casesReplayed,
-      interrupted: interrupted || timeRanOut,
-      stoppedEarly,
-      classes,
-      failures,
-      nondeterminism: { checked, differing },
-      error: end.error,
-      notes,
-      durationMs: performance.now() - started,
-    });
+  private report(found: Found, name: string | null): void {
+    const replay = { seed: found.origin === 'given' ? null : this.seed, path: found.path, file: null };
+    this.run_.failures.push(judgedFailure(found.c, found.judged, found.origin, this.run_.ctx, replay, found.steps, { name, shrinkStopped: found.stopped }));
+    if (found.stopped) this.run_.notes.push(`shrinking stopped early: ${found.stopped}; the case shown is the smallest found so far`);
   }
 }

@@ -5,10 +5,14 @@
  * Nothing here imports a driver, so the drivers import it and not each other.
  */
 import { OUTCOME_RANK } from '../compare/judge.js';
+import type { Iut } from '../iut/types.js';
 import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
 import { caseToJson } from '../network/json.js';
+import { createContext, type OracleContext } from '../oracle/api.js';
 import type { Outcome, Precision } from '../types.js';
-import type { ClassStats, ErrorReport, ExitCode, FailureReport, VerifyReport, CaseOrigin } from './report.js';
+import type { CaseEvaluation } from './evaluate.js';
+import type { ClassStats, ErrorReport, ExitCode, FailureReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
+import { record } from './stats.js';
 
 /** Seconds shrinking may take unless told otherwise (`--shrink-budget`). */
 export const DEFAULT_SHRINK_BUDGET_SECONDS = 30;
@@ -140,3 +144,95 @@ export function settleReport(report: VerifyReport, processExit: ExitCode | null 
   return { ...report, verdict, exitCode: exit };
 }
 
+
+/** What a driver says of its run when it ends (the rest of the report is the skeleton's). */
+export interface RunEnd {
+  readonly mode: VerifyReport['mode'];
+  readonly seed: number | null;
+  readonly runs: number;
+  readonly shard?: VerifyOptions['shard'] | null;
+  /** Left out of the report when undefined (the directional run has none). */
+  readonly casesReplayed?: number;
+  readonly interrupted?: boolean;
+  readonly stoppedEarly?: boolean;
+  readonly nondeterminism?: { checked: number; differing: NondeterminismReport[] };
+}
+
+/**
+ * The skeleton of a run, shared by the generated, given and directional drivers: the
+ * implementation opened (its description, the precision judged by), the oracle's context, the
+ * statistics of the cases judged, the failures, notes and error found, and the report made of
+ * them at the end.
+ */
+export class RunRecord {
+  readonly started = performance.now();
+  readonly ctx: OracleContext;
+  readonly strict: boolean;
+  readonly classes: Partial<Record<CaseOrigin, ClassStats>> = {};
+  readonly failures: FailureReport[] = [];
+  readonly notes: string[] = [];
+  error: ErrorReport | null = null;
+  casesRun = 0;
+  description: Description = {};
+  precision: Precision;
+  precisionFrom: VerifyReport['implementation']['precisionFrom'];
+
+  constructor(
+    readonly iut: Iut,
+    private readonly options: { precision?: Precision; strict?: boolean; digits?: number },
+  ) {
+    this.ctx = createContext(options.digits ?? 50);
+    this.strict = options.strict ?? false;
+    this.precision = options.precision ?? 'float64';
+    this.precisionFrom = options.precision ? 'option' : 'default';
+  }
+
+  /** Asks the implementation what it is: the precision judged by follows (the option, else its description, else float64). Throws what `describe` throws. */
+  async open(): Promise<void> {
+    this.description = await this.iut.describe();
+    const { precision, from } = precisionOf(this.description, this.options.precision);
+    this.precision = precision;
+    this.precisionFrom = from;
+  }
+
+  /** A case as it is judged: rounded to float32 for a float32 implementation. */
+  caseFor(c: Case): { case: Case; changed: boolean } {
+    return this.precision === 'float32' ? roundToFloat32(c) : { case: c, changed: false };
+  }
+
+  /** Counts a judged case in its class. */
+  record(origin: CaseOrigin, ev: CaseEvaluation): void {
+    record(this.classes, origin, ev);
+  }
+
+  /** Wrong and inaccurate cases counted so far. */
+  counts(): { wrong: number; inaccurate: number } {
+    const counted = Object.values(this.classes);
+    return { wrong: counted.reduce((n, s) => n + s.wrong, 0), inaccurate: counted.reduce((n, s) => n + s.inaccurate, 0) };
+  }
+
+  /** The report of the run, its verdict and exit code the worst of everything it holds. */
+  report(end: RunEnd): VerifyReport {
+    return settleReport({
+      tool: 'backprop-oracle',
+      verdict: 'correct',
+      exitCode: 0,
+      strict: this.strict,
+      implementation: { label: this.iut.label, description: this.description, precision: this.precision, precisionFrom: this.precisionFrom },
+      mode: end.mode,
+      seed: end.seed,
+      runs: end.runs,
+      shard: end.shard ?? null,
+      casesRun: this.casesRun,
+      ...(end.casesReplayed !== undefined ? { casesReplayed: end.casesReplayed } : {}),
+      interrupted: end.interrupted ?? false,
+      stoppedEarly: end.stoppedEarly ?? false,
+      classes: this.classes,
+      failures: this.failures,
+      nondeterminism: end.nondeterminism ?? { checked: 0, differing: [] },
+      error: this.error,
+      notes: this.notes,
+      durationMs: performance.now() - this.started,
+    });
+  }
+}
