@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDecayExperiment, type DecayExperiment } from '../decay/experiment.js';
 import { INIT_SYNTAX, parseInit } from '../decay/init.js';
 import { decayToJson } from '../decay/json.js';
-import { writeAtomically } from '../report/counterexamples.js';
+import { writeFileAtomically as writeAtomically } from '../verify/corpus.js';
 import { decayHtml, decayPlotSvg, formatDecay } from '../report/decay/index.js';
 import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';

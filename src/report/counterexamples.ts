@@ -1,8 +1,5 @@
-import { writeFileAtomically, saveToCorpus } from '../verify/corpus.js';
+import { saveToCorpus } from '../verify/corpus.js';
 import type { FailureReport, VerifyReport } from '../verify/report.js';
-
-/** Writes text atomically: to a uniquely named temporary file beside the target, renamed over it. */
-export const writeAtomically = writeFileAtomically;
 
 /** What a saved counterexample records of the implementation it failed on, so that `replay FILE` can run it again. */
 export type RecordedTarget = { impl: string } | { cmd: string } | { builtin: true };
