@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { activationOf, elementwise, sigmoid } from '../../src/layers/index.js';
 import { U32, U64, ETA64 } from '../../src/compare/rounding.js';
+import { createContext } from '../../src/oracle/context.js';
+import { toDecimal } from '../../src/oracle/decimalBridge.js';
+import { decimalExact } from '../../src/oracle/exactArithmetic.js';
 import { exactOf, preActivation, relative, sorted, step, within } from './helpers.js';
 
 /**
@@ -160,5 +163,23 @@ describe('the registry', () => {
     expect(elementwise(sigmoid)).toBe(sigmoid);
     expect(sigmoid.kink).toBe('none');
     expect(() => activationOf('tanh' as never)).toThrow(/unknown activation "tanh"/);
+  });
+});
+
+describe('one identity, two arithmetics', () => {
+  it('changeFromValues in decimal.js (the claims, the plain cross-check) and in BigFloat agree to 45 digits', () => {
+    const ctx = createContext(50);
+    const dx = decimalExact(ctx);
+    fc.assert(
+      fc.property(preActivation, step, (S, D) => {
+        const { bin, x } = P;
+        const [Z, Zc] = sigmoid.exact.pair(x, bin.fromNumber(S));
+        const big = toDecimal(bin, sigmoid.exact.changeFromValues(x, Z, Zc, bin.fromNumber(D)), ctx.D);
+        const [dZ, dZc] = [toDecimal(bin, Z, ctx.D), toDecimal(bin, Zc, ctx.D)];
+        const dec = sigmoid.exact.changeFromValues(dx, dZ, dZc, toDecimal(bin, bin.fromNumber(D), ctx.D));
+        expect(dec.minus(big).abs().lte(big.abs().times('1e-45'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { Exact, ExactTarget } from '../layers/exact.js';
+import type { Exact, ExactTarget, ExactUnit } from '../layers/exact.js';
 import { modulesOf, type NetworkModules } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
 import { BigFloat, Binary, bitsForDigits, ZERO } from './bigfloat.js';
@@ -47,13 +47,8 @@ export interface CoreDifferences {
   readonly inputs: readonly (readonly BigFloat[])[];
 }
 
-/** The forward pass's values of one unit: Z = sigma(S), Zc = 1 - Z, f = e^(-|S|), slope = Z Zc. */
-export interface UnitValues {
-  readonly Z: BigFloat;
-  readonly Zc: BigFloat;
-  readonly f: BigFloat;
-  readonly slope: BigFloat;
-}
+/** The forward pass's values of one unit: Z = sigma(S), Zc = 1 - Z, f = e^(-|S|), slope = Z Zc (the activation module's `exact.unit`). */
+export type UnitValues = ExactUnit<BigFloat>;
 
 const STEPS = new Map<number, BigFloat>();
 
