@@ -55,7 +55,8 @@ export class Measurements {
   readonly exactNumbers: Float64Array;
   /** How far errors[k] may be from the oracle-precision measure (0 when it is that measure). */
   readonly slack: Float64Array;
-  private readonly offsets: { W: number; b: number }[] = [];
+  /** Where each layer's dE/dW and dE/db start: the parameter layout, after the loss at 0. */
+  private readonly offsets: { W: number; b: number }[];
   private readonly outputsAt: number;
 
   constructor(
@@ -63,12 +64,10 @@ export class Measurements {
     private readonly answer: Gradients & { outputs?: Float64Array },
     readonly oracle: CaseOracle,
   ) {
-    let k = 1;
-    for (const { nIn, nOut, b } of network.layers) {
-      this.offsets.push({ W: k, b: k + nIn * nOut });
-      k += nIn * nOut + (b ? nOut : 0);
-    }
-    this.outputsAt = k;
+    const { layout } = oracle;
+    this.offsets = layout.W.map((w, l) => ({ W: 1 + w, b: 1 + layout.b[l]! }));
+    this.outputsAt = 1 + layout.count;
+    let k = this.outputsAt;
     if (answer.outputs) k += answer.outputs.length;
     this.count = k;
     this.values = new Float64Array(k);
@@ -202,13 +201,7 @@ export class Measurements {
       const q = k - this.outputsAt;
       return { kind: 'output', sample: Math.floor(q / n), i: q % n };
     }
-    for (let l = this.offsets.length - 1; l >= 0; l--) {
-      const at = this.offsets[l]!;
-      const n = this.network.layers[l]!.nOut;
-      if (k >= at.b) return { kind: 'bias', layer: l, i: k - at.b };
-      if (k >= at.W) return { kind: 'weight', layer: l, j: Math.floor((k - at.W) / n), i: (k - at.W) % n };
-    }
-    throw new Error(`no entry ${k}`);
+    return this.oracle.layout.locate(k - 1);
   }
 
   /** The oracle's value of the entry at `where`, as a Decimal of the oracle's precision. */

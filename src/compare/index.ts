@@ -4,3 +4,4 @@ export { referenceBound, type ReferenceBound, type LayerBound } from './bound.js
 export { compareWithOracle, type EntryComparison } from './entries.js';
 export { formatLocation, type EntryLocation } from '../types.js';
 export { checkReference, summarise, type ReferenceCheck } from './reference.js';
+export { directionalCheck, directionSign, type DirectionalOptions, type DirectionalResult, type DirectionCheck, type LocalisedEntry } from './directional.js';
