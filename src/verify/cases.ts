@@ -1,7 +1,6 @@
 import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
-import { caseOracle } from '../oracle/api.js';
 import { certificationNote, certify, type Certification } from './certify.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
@@ -61,8 +60,8 @@ async function judgeGiven(run: RunRecord, named: NamedCase, c: Case, total: numb
   run.record('given', ev);
   // every entry of a given case is certified against finite differences (certify.ts)
   let certification: Certification | null = null;
-  if (ev.oracle?.core && options.certify !== false) {
-    certification = certify(caseOracle(ev.oracle), ev.judgements);
+  if (ev.oracle && options.certify !== false) {
+    certification = certify(ev.oracle, ev.judgements);
     run.notes.push(certificationNote(named.name, certification));
     if (!certification.certified) {
       run.error = { code: 'E_ORACLE', message: certificationNote(named.name, certification), case: null };

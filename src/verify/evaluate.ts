@@ -6,7 +6,7 @@ import { InputError } from '../network/errors.js';
 import { batchToJson, networkToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import { parseGradients, type ParsedResult } from '../network/validate.js';
-import { oracle, type OracleContext, type OracleResult } from '../oracle/api.js';
+import { caseOracle, oracle, type CaseOracle, type OracleContext } from '../oracle/api.js';
 import type { RepeatedAnswers } from './report.js';
 
 /** The outcome of one case: judged values, or why there are none. */
@@ -19,7 +19,7 @@ export interface CaseEvaluation {
   readonly fatal: IutError | null;
   readonly result: ParsedResult | null;
   /** The oracle the values were judged against (absent when there were no values to judge). */
-  readonly oracle?: OracleResult;
+  readonly oracle?: CaseOracle;
 }
 
 /** Asks the implementation for the case's loss and gradients and returns the parsed result or why not. */
@@ -40,14 +40,9 @@ export async function askImplementation(iut: Iut, c: Case): Promise<{ result: Pa
   }
 }
 
-/** Judges an already parsed result against the oracle. */
-export function judgeResult(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): Judgement[] {
-  return judgeWithOracle(c, result, precision, ctx).judgements;
-}
-
 /** Judges a parsed result against the oracle and returns the oracle too. */
-export function judgeWithOracle(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): { judgements: Judgement[]; oracle: OracleResult } {
-  const exact = oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false });
+export function judgeWithOracle(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): { judgements: Judgement[]; oracle: CaseOracle } {
+  const exact = caseOracle(oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false }));
   return { judgements: judge(c.network, c.batch, result, exact, precision), oracle: exact };
 }
 

@@ -2,7 +2,7 @@ import { worstJudgement, type Judgement } from '../compare/judge.js';
 import { formatLocation, type Outcome } from '../types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
-import { CaseOracle, caseOracle, type OracleContext } from '../oracle/api.js';
+import { CaseOracle, type OracleContext } from '../oracle/api.js';
 import type { Certification } from './certify.js';
 import type { CaseEvaluation, JudgedCase } from './evaluate.js';
 import type { CaseOrigin, FailureReport, RepeatedAnswers, Replay } from './report.js';
@@ -15,7 +15,7 @@ import { describeJudgement } from './stats.js';
  */
 function finiteDifferenceOf(c: Case, j: Judgement, ctx: OracleContext, ev: CaseEvaluation, given: Certification | null): string | null {
   if (j.where.kind !== 'weight' && j.where.kind !== 'bias') return null;
-  const oracle = given?.oracle ?? (ev.oracle?.core ? caseOracle(ev.oracle) : CaseOracle.of(ctx, c.network, c.batch));
+  const oracle = given?.oracle ?? ev.oracle ?? CaseOracle.of(ctx, c.network, c.batch);
   return oracle.finiteDifference(j.where)?.text(20) ?? null;
 }
 
