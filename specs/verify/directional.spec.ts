@@ -45,3 +45,20 @@ describe('directional mode (random signed directions, then group testing)', () =
     expect(signs.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, k) => directionSign(42, 0, k)));
   });
 });
+
+describe('a case whose bound cannot be computed, in directional mode', () => {
+  it('is an E_BOUND error naming the case and the entry (exit 2), never a verdict on a NaN allowance', async () => {
+    const { verifyDirectional } = await import('../../src/verify/directional.js');
+    const { inProcess } = await import('../../src/iut/index.js');
+    const { referenceImplementation } = await import('../../src/iut/builtin.js');
+    const { parseCase } = await import('../../src/network/index.js');
+    // S = 1e308 - 1e308 = 0 exactly, but the magnitude sum |Y W| = 2e308 overflows
+    const c = parseCase({ network: { layers: [{ weights: [[1e308], [1e308]] }] }, batch: { inputs: [[1, -1]], targets: [[1]] } });
+    const report = await verifyDirectional(inProcess(referenceImplementation, 'reference'), [{ name: 'overflowing', case: c }]);
+    expect(report.verdict).toBe('error');
+    expect(report.exitCode).toBe(2);
+    expect(report.error!.code).toBe('E_BOUND');
+    expect(report.error!.message).toMatch(/could not check case overflowing: the error bound of layer 1, dE\/dW\[j=0\]\[i=0\] cannot be computed/);
+    expect(report.failures).toEqual([]);
+  });
+});

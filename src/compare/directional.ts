@@ -4,6 +4,7 @@ import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
 import { formatLocation, type EntryLocation, type Precision } from '../types.js';
 import { errorBound, STABLE_SLACK } from './bound.js';
+import { requireFiniteBounds } from './judge.js';
 import { arithmeticOf } from './textbook.js';
 
 /**
@@ -119,6 +120,8 @@ function flatAnswer(oracle: CaseOracle, answer: Gradients, precision: Precision)
       allow.set(bound.layers[l]!.b!.map((x) => STABLE_SLACK * x), layout.b[l]!);
     }
   });
+  // a bound that cannot be computed (an intermediate overflows) stops the run, naming the entry
+  requireFiniteBounds(allow, (k) => layout.locate(k), network, pass);
   return { g, allow };
 }
 

@@ -194,7 +194,7 @@ class JudgedEntry implements Judgement {
 }
 
 /** Throws a BoundError naming the first entry whose stable bound is not a finite number. */
-function requireFiniteBounds(stable: Float64Array, locate: (k: number) => EntryLocation, network: Network, pass: ReturnType<typeof forward>): void {
+export function requireFiniteBounds(stable: Float64Array, locate: (k: number) => EntryLocation, network: Network, pass: ReturnType<typeof forward>): void {
   for (let k = 0; k < stable.length; k++) {
     if (Number.isFinite(stable[k]!)) continue;
     let largestS = 0;

@@ -1,11 +1,10 @@
 import { directionalCheck, type DirectionalOptions } from '../compare/directional.js';
-import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import { askImplementation } from './evaluate.js';
 import type { VerifyReport } from './report.js';
-import { RunRecord, type NamedCase } from './run.js';
+import { errorReport, RunRecord, type NamedCase } from './run.js';
 import { emptyStats } from './stats.js';
 
 export { directionalCheck, directionSign, type DirectionalOptions, type DirectionalResult, type DirectionCheck, type LocalisedEntry } from '../compare/directional.js';
@@ -35,9 +34,19 @@ export async function verifyDirectional(iut: Iut, cases: readonly NamedCase[], o
   const run = new RunRecord(iut, options);
   try {
     await run.open();
-    for (const named of cases) if (!(await checkGiven(run, named, run.caseFor(named.case).case, options))) break;
   } catch (thrown) {
-    run.error = { code: thrown instanceof IutError ? thrown.code : 'E_INTERNAL', message: thrown instanceof Error ? thrown.message : String(thrown), case: null };
+    run.error = errorReport(thrown, null);
+    return run.report({ mode: 'cases', seed: options.seed ?? 42, runs: cases.length });
+  }
+  for (const named of cases) {
+    const c = run.caseFor(named.case).case;
+    try {
+      if (!(await checkGiven(run, named, c, options))) break;
+    } catch (thrown) {
+      // an oracle or bound error keeps its own code (E_ORACLE_LIMIT, E_BOUND) and names the case
+      run.error = errorReport(thrown, c, `could not check case ${named.name}`);
+      break;
+    }
   }
   return run.report({ mode: 'cases', seed: options.seed ?? 42, runs: cases.length });
 }
