@@ -63,3 +63,16 @@ describe('errors of the oracle end the run with their own code', () => {
     expect(report.error!.message).toBe('could not judge case model.json: the network is beyond what the oracle can hold');
   });
 });
+
+describe('a stored case whose bound cannot be computed', () => {
+  it('stops the replay with E_BOUND naming the stored case, and the note does not say "all pass now"', async () => {
+    failOn.call = Number.POSITIVE_INFINITY;
+    // S = 1e308 - 1e308 = 0 exactly, but the magnitude sum |Y W| = 2e308 overflows
+    const c = parseCase({ network: { layers: [{ weights: [[1e308], [1e308]] }] }, batch: { inputs: [[1, -1]], targets: [[1]] } });
+    const report = await verifyGenerated(inProcess(referenceImplementation, 'reference'), { runs: 5, seed: 42, replay: [{ name: 'stored.json', case: c }] });
+    expect(report).toMatchObject({ verdict: 'error', exitCode: 2, error: { code: 'E_BOUND' } });
+    expect(report.error!.message).toMatch(/^could not judge the stored case stored\.json: the error bound of loss E cannot be computed/);
+    expect(report.notes.join('\n')).toContain('the replay stopped at an error');
+    expect(report.notes.join('\n')).not.toContain('all pass now');
+  });
+});

@@ -13,10 +13,10 @@ export function replayHint(report: VerifyReport, f: FailureReport, command: stri
   const hints: string[] = [];
   if (f.replay.file) hints.push(`replay the saved case: ${command} --case ${f.replay.file}`);
   if (f.replay.seed !== null && f.replay.path !== null) {
-    // shrinking through many steps makes long paths: those stay in the JSON report
-    hints.push(f.replay.path.length <= 120
-      ? `replay from the generator: ${command} --seed ${f.replay.seed} --path ${f.replay.path}`
-      : `replay from the generator: ${command} --seed ${f.replay.seed} --path <the path in the JSON report, ${f.replay.path.length} characters>`);
+    // shrinking through many steps makes long paths: a line nobody can copy is no hint, so a long
+    // path is left to the JSON report (failures[].replay.path) when the saved case replays it
+    if (f.replay.path.length <= 120) hints.push(`replay from the generator: ${command} --seed ${f.replay.seed} --path ${f.replay.path}`);
+    else if (!f.replay.file) hints.push(`replay from the generator: ${command} --seed ${f.replay.seed} --path PATH, with PATH the ${f.replay.path.length}-character replay.path of this failure in the report written by --json FILE`);
   }
   if (report.mode === 'generated' && f.replay.seed !== null) hints.push(`rerun the whole property: ${command} --seed ${f.replay.seed} --runs ${report.runs}`);
   return hints;

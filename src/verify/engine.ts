@@ -238,7 +238,7 @@ class GeneratedRun {
       if (!this.fatal) this.report(found, replayFailed.named.name);
     }
     for (const u of unshrunk) this.run_.failures.push(judgedFailure(u.c, u.judged, 'given', this.run_.ctx, { seed: null, path: null, file: u.named.name }, null, { name: u.named.name }));
-    if (replay.length > 0) this.run_.notes.push(`replayed ${this.casesReplayed}${this.casesReplayed < replay.length ? ` of ${replay.length}` : ''} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : ': all pass now'}`);
+    if (replay.length > 0) this.run_.notes.push(`replayed ${this.casesReplayed}${this.casesReplayed < replay.length ? ` of ${replay.length}` : ''} stored counterexample(s) first${replayFailed ? ': one still fails, so no new case was generated' : this.fatal ? ': the replay stopped at an error' : unshrunk.length > 0 ? ': none fails at the failing level now' : ': all pass now'}`);
     return replayFailed !== null;
   }
 
