@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
+import { DEFAULT_CORPUS_DIR } from '../verify/corpus.js';
 
 /** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
@@ -47,7 +48,8 @@ export type Command = VerifyArgs | SelfCheckArgs | { command: 'help'; text: stri
 
 
 /** Where counterexamples are kept (and replayed from) unless --corpus says otherwise. */
-export const DEFAULT_COUNTEREXAMPLE_DIR = '.backprop-oracle/corpus';
+/** Where counterexamples are kept unless --corpus says otherwise: the corpus's own default. */
+export const DEFAULT_COUNTEREXAMPLE_DIR = DEFAULT_CORPUS_DIR;
 
 /** Seconds of shrinking unless --shrink-budget says otherwise (the engine's default). */
 export const DEFAULT_SHRINK_BUDGET = 30;

@@ -5,7 +5,7 @@ import { reductionDivisor } from '../network/shape.js';
 import type { ForwardPass } from '../reference/forward.js';
 import { backwardBall, forwardBound, SAFETY, STABLE_SLACK, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
 import { U64, gamma } from './rounding.js';
-import type { Precision } from './types.js';
+import type { Precision } from '../types.js';
 
 /**
  * The named textbook computations. A value that a stable algorithm could not have given is

@@ -1,1 +1,0 @@
-export type { Precision, Outcome } from '../types.js';
