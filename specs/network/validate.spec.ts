@@ -492,3 +492,22 @@ describe('parseGradients', () => {
     rejects(() => parseGradients(json, network), 'E_TYPE', 'result.outputs');
   });
 });
+
+describe('protocol version 2 names this version does not verify', () => {
+  const net = (layer: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ layers: [{ weights: [[0.5]], ...layer }], ...extra });
+
+  it('accepts the defaults written out: activation "sigmoid", loss "bce"', () => {
+    expect(parseNetwork(net({ activation: 'sigmoid' }, { loss: 'bce' })).layers).toHaveLength(1);
+  });
+
+  it('refuses a version-2 activation or loss instead of judging it as sigmoid / bce, naming the field', () => {
+    expect(() => parseNetwork(net({ activation: 'tanh' }))).toThrow('network.layers[0].activation is "tanh": this version verifies sigmoid layers only');
+    expect(() => parseNetwork(net({ activation: 'relu' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => parseNetwork(net({}, { loss: 'mse' }))).toThrow('network.loss is "mse": this version verifies bce losses only');
+  });
+
+  it('names an unknown activation as such', () => {
+    expect(() => parseNetwork(net({ activation: 'swish' }))).toThrow('network.layers[0].activation is "swish", expected "sigmoid"');
+    expect(() => parseNetwork(net({ activation: 3 }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', path: 'network.layers[0].activation' }));
+  });
+});

@@ -12,6 +12,8 @@
  * - `E_BATCH`: a batch of size 0, or inputs and targets with different row counts;
  * - `E_TARGET`: a target outside [0, 1];
  * - `E_REDUCTION`: an unknown reduction;
+ * - `E_UNSUPPORTED`: a layer activation or loss this version does not verify (protocol version 2's
+ *   tanh, relu, leaky_relu, linear, softmax, cce, mse), or an unknown one;
  * - `E_JSON`: text that is not JSON.
  */
 export type InputErrorCode =
@@ -22,6 +24,7 @@ export type InputErrorCode =
   | 'E_BATCH'
   | 'E_TARGET'
   | 'E_REDUCTION'
+  | 'E_UNSUPPORTED'
   | 'E_JSON';
 
 /**

@@ -105,6 +105,7 @@ function parseLayer(value: unknown, path: string, l: number, nIn: number | undef
   if (nOut === 0) {
     throw new InputError('E_EMPTY', `${path}.weights[0]`, `is empty, layer ${l} needs at least one output`);
   }
+  supportedOnly(layer.activation, `${path}.activation`, 'sigmoid', VERSION_2_ACTIVATIONS, 'layers');
   const why = `layer ${l} has ${plural(nOut, 'output')}`;
   const W = matrix(rows, `${path}.weights`, nOut, finite, why);
   const bias = layer.bias;
@@ -112,6 +113,23 @@ function parseLayer(value: unknown, path: string, l: number, nIn: number | undef
     ? null
     : vector(array(bias, `${path}.bias`, 'an array of numbers or null'), `${path}.bias`, nOut, finite, why);
   return { nIn: rows.length, nOut, W, b };
+}
+
+/** The activations and losses of protocol version 2 that this version does not verify yet. */
+const VERSION_2_ACTIVATIONS = ['tanh', 'relu', 'leaky_relu', 'linear', 'softmax'];
+const VERSION_2_LOSSES = ['cce', 'mse'];
+
+/**
+ * A protocol version-2 name (`activation`, `loss`) where only its default is verified today: absent
+ * or the default passes; a version-2 name is refused (judging it as the default would be unsound);
+ * anything else is an unknown name.
+ */
+function supportedOnly(value: unknown, path: string, only: string, later: readonly string[], what: string): void {
+  if (value === undefined || value === only) return;
+  if (typeof value === 'string' && later.includes(value)) {
+    throw new InputError('E_UNSUPPORTED', path, `is "${value}": this version verifies ${only} ${what} only (protocol version 2's ${later.map((n) => `"${n}"`).join(', ')} are not supported yet), so it cannot judge this case`);
+  }
+  throw new InputError('E_UNSUPPORTED', path, `is ${describeValue(value)}, expected "${only}" (protocol version 2 also names ${later.map((n) => `"${n}"`).join(', ')}, not supported yet)`);
 }
 
 /** The reduction named by `value` (default "sum"). */
@@ -140,6 +158,7 @@ export function parseNetwork(value: unknown, name = 'network'): Network {
   for (let l = 0; l < items.length; l++) {
     layers.push(parseLayer(items[l], `${name}.layers[${l}]`, l, layers[l - 1]?.nOut));
   }
+  supportedOnly(network.loss, `${name}.loss`, 'bce', VERSION_2_LOSSES, 'losses');
   return { layers, reduction: parseReduction(network.reduction, `${name}.reduction`) };
 }
 
