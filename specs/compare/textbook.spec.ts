@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BoundError, judge, worstOutcome, type Judgement, type Precision } from '../../src/compare/judge.js';
 import { arithmeticOf, TEXTBOOK_COMPUTATIONS, textbookValues } from '../../src/compare/textbook.js';
-import { caseArbitrary } from '../../src/generate/index.js';
+import { caseArbitrary, mixedSaturationArbitrary } from '../../src/generate/index.js';
 import { loadModule, type Iut } from '../../src/iut/index.js';
 import { parseCase } from '../../src/network/index.js';
 import type { Case } from '../../src/network/types.js';
@@ -176,6 +176,29 @@ describe('the measured run: a loss counted twice when |S| > 40, on 300 generated
       expect(report.verdict, file).toBe('inaccurate');
       expect(Object.values(report.classes).reduce((n, s) => n + s.wrong, 0), file).toBe(0);
     }
+  });
+});
+
+describe("PyTorch's BCEWithLogitsLoss form (1 - t) S - log sigma(S)", () => {
+  it('cancels on a well-classified output (S = -5.1, t = 0): inaccurate, named logits; far off is still wrong', () => {
+    const c = one(-5.1, 0);
+    const S = -5.1;
+    const logits = (1 - 0) * S - (Math.min(S, 0) - Math.log1p(Math.exp(-Math.abs(S))));
+    const j = judgeLoss(c, logits);
+    if (j.outcome !== 'correct') expect(j.cancellation).toBe('logits');
+    // the form's own cancellation, beyond what the stable bound allows: 5 ulps of 5.1 off the term
+    const off = judgeLoss(c, logits + 5 * 2 ** -50);
+    expect(off.outcome).toBe('inaccurate');
+    expect(off.cancellation).toBe('logits');
+    expect(judgeLoss(c, logits * (1 + 1e-9)).outcome).toBe('wrong');
+  });
+
+  it('an implementation with that loss form is inaccurate, never wrong, on generated and mixed saturated/typical cases', async () => {
+    const iut = await loadModule('fixtures/implementations/textbook-logits.mjs');
+    const ctx = createContext(50);
+    const cases = [...fc.sample(caseArbitrary({}), { seed: 3, numRuns: 300 }), ...fc.sample(mixedSaturationArbitrary({}), { seed: 3, numRuns: 100 })];
+    for (const c of cases) expect((await evaluateCase(iut, c, 'float64', ctx)).outcome).not.toBe('wrong');
+    await iut.close();
   });
 });
 

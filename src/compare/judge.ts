@@ -26,6 +26,7 @@ export const CANCELLATION_TEXT: Record<CancellationName, string> = {
   logComplement: 'ln Z and ln(1 - Z) of a rounded Z near saturation',
   logClamp: "ln Z and ln(1 - Z) of a rounded Z, each clamped at -100 (PyTorch's BCELoss)",
   logClip: "Z clipped to [1e-7, 1 - 1e-7] before ln Z and ln(1 - Z) (TensorFlow's binary cross-entropy)",
+  logits: "the loss from the logit as PyTorch's BCEWithLogitsLoss forms it, (1 - t) S - log sigma(S), cancelling where the term is small",
   several: 'several textbook cancellations together (the whole textbook algorithm)',
 };
 

@@ -23,16 +23,18 @@ import type { Precision } from '../types.js';
  * - `logComplement`: the loss -(t ln Z + (1-t) ln(1 - Z)) from the rounded Z, no clamp;
  * - `logClamp`: the same with each log clamped at -100 (PyTorch's BCELoss);
  * - `logClip`: the same with Z clipped to [1e-7, 1 - 1e-7] first (TensorFlow's binary cross-entropy);
+ * - `logits`: the loss from the logit as PyTorch's BCEWithLogitsLoss forms it, (1 - t) S - log sigma(S),
+ *   cancelling where the term is small (a well-classified output);
  * - `several`: the whole textbook algorithm (all of the gradient ones; the overflow with one log form).
  *
  * The textbook forms themselves and their cancellations are the layer modules' `textbook` parts
  * (`src/layers/sigmoid.ts`: Z, its overflow, the slope Z (1 - Z); `src/layers/bce.ts`: Z - t, the
  * logarithms); this module is the emulation driver: intervals, balls, the backward pass over them.
  */
-export type TextbookName = 'slope' | 'outputDelta' | 'sigmoidOverflow' | 'logComplement' | 'logClamp' | 'logClip' | 'several';
+export type TextbookName = 'slope' | 'outputDelta' | 'sigmoidOverflow' | 'logComplement' | 'logClamp' | 'logClip' | 'logits' | 'several';
 
 /** How a textbook computation forms the loss's logarithms: stably (from S), or from the rounded Z. */
-type LogForm = 'stable' | TextbookLogForm;
+type LogForm = 'stable' | TextbookLogForm | 'logits';
 
 /** One named computation: which steps it forms the textbook way. */
 export interface TextbookComputation {
@@ -53,6 +55,7 @@ export const TEXTBOOK_COMPUTATIONS: readonly TextbookComputation[] = [
   { ...ONE, name: 'logComplement', log: 'plain' },
   { ...ONE, name: 'logClamp', log: 'clamp' },
   { ...ONE, name: 'logClip', log: 'clip' },
+  { ...ONE, name: 'logits', log: 'logits' },
   { name: 'several', slope: true, outputDelta: true, overflow: true, log: 'stable' },
   { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'plain' },
   { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'clamp' },
@@ -243,6 +246,38 @@ function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: Text
 }
 
 /**
+ * E = sum of the head's "with logits" terms (then / divisor), each at the reference's logit S and
+ * charged |dE_i/dS| eS (|sigma(S) - t| + eS / 4 for bce) for S's own rounding: one ball, or none
+ * where the head has no such form.
+ */
+function logitsLoss(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, uR: number): Ball[] {
+  const { head } = modulesOf(network);
+  const logits = head.textbook.logits;
+  if (!logits) return [];
+  const L = network.layers.length;
+  const S = pass.S[L - 1]!;
+  const eS = fb.eS[L - 1]!;
+  const Z = pass.Z[L - 1]!;
+  let c = 0;
+  let r = 0;
+  let magnitude = 0;
+  for (let q = 0; q < S.length; q++) {
+    const t = batch.T[q]!;
+    const { value, scale } = logits(S[q]!, t, ar.round);
+    c += value;
+    r += uR * scale + (Math.abs(Z[q]! - t) + eS[q]! / 4) * eS[q]! * SAFETY + 4 * STABLE_SLACK * ar.eta;
+    magnitude += Math.abs(value);
+  }
+  r += gamma(Math.max(S.length - 1, 0), uR) * magnitude;
+  const divisor = reductionDivisor(network, batch);
+  if (divisor !== 1) {
+    c /= divisor;
+    r = r / divisor + uR * Math.abs(c) + STABLE_SLACK * ar.eta;
+  }
+  return [{ c: Float64Array.of(c), r: Float64Array.of(r * SAFETY) }];
+}
+
+/**
  * What one textbook computation gives for every entry of an answer (loss, per layer dE/dW row-major
  * then dE/db, then the outputs when `withOutputs`): centre `c` and allowance `r`, and `applies`,
  * 0 where the computation is the stable one or gives no finite value (it then explains nothing).
@@ -277,7 +312,7 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
     applies[k] = 1;
   };
 
-  const loss = computation.log === 'stable' ? [] : textbookLoss(network, batch, z, computation.log, ar, uR).filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
+  const loss = (computation.log === 'stable' ? [] : computation.log === 'logits' ? logitsLoss(network, batch, pass, fb, ar, uR) : textbookLoss(network, batch, z, computation.log, ar, uR)).filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
   if (loss.length > 0) {
     // entry 0 holds the ball nearest the stable value, for the report; `explains` tries them all
     set(0, loss[0]!.c[0]!, loss[0]!.r[0]!);

@@ -162,6 +162,17 @@ export const bceSigmoid: Head = {
       if (hi < 1 || t === 1 || lo === 1) return [between(lo, hi)];
       return [between(lo, Math.min(hi, ar.belowOne)), between(1, 1)];
     },
+    /**
+     * E_i = (1 - t) S - log sigma(S), log sigma(S) = min(S, 0) - log1p(e^-|S|), as PyTorch's
+     * BCEWithLogitsLoss forms it (the named cancellation `logits`): the difference cancels where
+     * the term is small (a well-classified output), losing u (|(1 - t) S| + |log sigma(S)|).
+     */
+    logits(S, t, round) {
+      const a = round(round(1 - t) * S);
+      const b = round(Math.min(S, 0) - round(Math.log1p(round(Math.exp(-Math.abs(S))))));
+      const value = round(a - b);
+      return { value, scale: 2 * Math.abs(a) + 2 * Math.abs(b) + Math.abs(value) };
+    },
   },
 };
 

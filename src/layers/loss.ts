@@ -94,4 +94,10 @@ export interface HeadTextbook {
   deltaOrders(Z: number, t: number, divisor: number, uR: number): number;
   /** The term over Z in [lo, hi] as the textbook forms it (logarithms as `form` takes them); empty where it is not finite. */
   term(lo: number, hi: number, t: number, form: TextbookLogForm, ar: TextbookRounding): TermValues;
+  /**
+   * The term from the logit as a library's "with logits" loss forms it, where it cancels (bce:
+   * PyTorch's (1 - t) S - log sigma(S)), in the precision of `round`: its value and the magnitude
+   * its roundings scale with (absent: the head has no such form).
+   */
+  logits?(S: number, t: number, round: (x: number) => number): { value: number; scale: number };
 }
