@@ -38,3 +38,33 @@ export function relative(bin: Binary, a: BigFloat, b: BigFloat): number {
 export function sorted(xs: readonly number[]): number[] {
   return [...xs].sort((a, b) => a - b);
 }
+
+/**
+ * Rows of logits (1 to 6 units) for a row-wise activation: a base anywhere up to |S| = 1e4 plus
+ * offsets whose gaps reach 2000 (beyond 709, where e^S overflows without the max shift), ties included.
+ */
+export const logitRow: fc.Arbitrary<number[]> = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(0, 800, -800, 1e4), fc.double({ min: -1e4, max: 1e4, noNaN: true })),
+    fc.array(fc.oneof(fc.double({ min: -2000, max: 2000, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, -710, -746, -1500)), { minLength: 1, maxLength: 6 }),
+  )
+  .map(([base, offsets]) => offsets.map((o) => base + o));
+
+/**
+ * A target row of n probabilities summing to exactly 1 in float64: one-hot, or soft as dyadic
+ * pieces c_k / 2^30 between sorted cut points (every partial sum exact).
+ */
+export function probabilityRow(n: number): fc.Arbitrary<number[]> {
+  const oneHot = fc.nat({ max: n - 1 }).map((k) => Array.from({ length: n }, (_, j) => (j === k ? 1 : 0)));
+  const soft = fc.array(fc.nat({ max: 2 ** 30 }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
+    const c = [0, ...[...cuts].sort((a, b) => a - b), 2 ** 30];
+    return Array.from({ length: n }, (_, k) => (c[k + 1]! - c[k]!) / 2 ** 30);
+  });
+  return fc.oneof(oneHot, soft);
+}
+
+/** A row of logits with a probability target row of its length. */
+export const logitsAndTargets: fc.Arbitrary<{ S: number[]; T: number[] }> = logitRow.chain((S) => probabilityRow(S.length).map((T) => ({ S, T })));
+
+/** Steps D of a moved pre-activation from 1e-25 to 1e6 (log-uniform), either sign. */
+export const wideStep: fc.Arbitrary<number> = fc.tuple(fc.double({ min: -25, max: 6, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
