@@ -66,5 +66,5 @@ export function probabilityRow(n: number): fc.Arbitrary<number[]> {
 /** A row of logits with a probability target row of its length. */
 export const logitsAndTargets: fc.Arbitrary<{ S: number[]; T: number[] }> = logitRow.chain((S) => probabilityRow(S.length).map((T) => ({ S, T })));
 
-/** Steps D of a moved pre-activation from 1e-25 to 1e6 (log-uniform), either sign. */
-export const wideStep: fc.Arbitrary<number> = fc.tuple(fc.double({ min: -25, max: 6, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
+/** Steps D of a moved pre-activation of a row from 1e-25 to 1e6 (log-uniform), either sign. */
+export const rowStep: fc.Arbitrary<number> = fc.tuple(fc.double({ min: -25, max: 6, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
