@@ -197,6 +197,6 @@ describe('the registry pairs bce with a sigmoid output only', () => {
     expect(headOf('bce', 'sigmoid')).toBe(bceSigmoid);
     expect(bce.head({ ...sigmoid, name: 'tanh' as never })).toBeUndefined();
     expect(() => headOf('bce', 'tanh' as never)).toThrow(/unknown activation "tanh"/);
-    expect(() => lossOf('mse' as never)).toThrow(/unknown loss "mse"/);
+    expect(() => lossOf('hinge' as never)).toThrow(/unknown loss "hinge"/);
   });
 });

@@ -1,20 +1,27 @@
 import type { Network } from '../network/types.js';
 import type { Activation, ActivationName, ElementwiseActivation } from './activation.js';
 import { bce } from './bce.js';
-import type { Head, Loss, LossName } from './loss.js';
+import { cce } from './cce.js';
+import { isRowwiseHead, type Head, type Loss, type LossName, type RowwiseHead } from './loss.js';
+import { mse } from './mse.js';
 import { sigmoid } from './sigmoid.js';
 
 export type { Activation, ActivationName, ElementwiseActivation, RowwiseActivation, ElementwiseExact, ElementwiseBound, ElementwiseTextbook } from './activation.js';
 export { elementwise } from './activation.js';
 export type { Loss, LossName, Head, HeadExact, HeadBound, HeadTextbook, TextbookLogForm, TextbookRounding, TermValues } from './loss.js';
+export type { RowwiseHead, RowwiseHeadExact, RowwiseHeadBound } from './loss.js';
+export { isRowwiseHead } from './loss.js';
 export type { Exact, ExactTarget, ExactUnit } from './exact.js';
 export { sigmoid } from './sigmoid.js';
 export { bce, bceSigmoid, softplus } from './bce.js';
+export { softmax, type Softmax, type SoftmaxTextbook } from './softmax.js';
+export { cce, cceSoftmax, cceTextbook } from './cce.js';
+export { mse, mseHead, mseKernels } from './mse.js';
 
 /** Every activation by name: adding one is adding its module and a line here. */
 const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid };
 /** Every loss by name. */
-const LOSSES: Readonly<Record<LossName, Loss>> = { bce };
+const LOSSES: Readonly<Record<LossName, Loss>> = { bce, cce, mse };
 
 /** The activation called `name`. */
 export function activationOf(name: ActivationName): Activation {
@@ -31,9 +38,23 @@ export function lossOf(name: LossName): Loss {
 }
 
 /** The one place a loss is paired with the last layer's activation; an error where the pair is not allowed. */
+export function pairOf(loss: LossName, last: Activation): Head | RowwiseHead {
+  const head = lossOf(loss).head(last);
+  if (!head) throw new Error(`the ${loss} loss is not defined on a ${last.name} output`);
+  return head;
+}
+
+/** The head of an elementwise output's pair (bce + sigmoid, mse + f); an error where the pair is refused or row-wise. */
 export function headOf(loss: LossName, last: ActivationName): Head {
-  const head = lossOf(loss).head(activationOf(last));
-  if (!head) throw new Error(`the ${loss} loss is not defined on a ${last} output`);
+  const head = pairOf(loss, activationOf(last));
+  if (isRowwiseHead(head)) throw new Error(`the ${loss} loss on a ${last} output is row-wise: rowwiseHeadOf`);
+  return head;
+}
+
+/** The head of a row-wise output's pair (cce + softmax); an error where the pair is refused or elementwise. */
+export function rowwiseHeadOf(loss: LossName, last: Activation): RowwiseHead {
+  const head = pairOf(loss, last);
+  if (!isRowwiseHead(head)) throw new Error(`the ${loss} loss on a ${last.name} output is elementwise: headOf`);
   return head;
 }
 

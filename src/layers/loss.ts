@@ -1,8 +1,8 @@
-import type { Activation, ActivationName } from './activation.js';
+import type { Activation } from './activation.js';
 import type { Exact, ExactTarget } from './exact.js';
 
-/** The losses the registry knows (issue 12 adds cce and mse). */
-export type LossName = 'bce';
+/** The losses the registry knows (cce and mse are modules, not yet wired into networks: validation refuses them). */
+export type LossName = 'bce' | 'cce' | 'mse';
 
 /** How a textbook computation takes a loss's logarithms: from the rounded Z with no guard, clamped at -100 (PyTorch), or with Z clipped first (TensorFlow). */
 export type TextbookLogForm = 'plain' | 'clamp' | 'clip';
@@ -31,8 +31,12 @@ export type TermValues = [number, number][];
  */
 export interface Loss {
   readonly name: LossName;
-  /** The pair of this loss with the last layer's activation, or undefined where the pair is not allowed (cce without softmax). */
-  head(last: Activation): Head | undefined;
+  /**
+   * The pair of this loss with the last layer's activation, or undefined where the pair is not
+   * allowed (cce without softmax, mse with softmax): a `Head` for an elementwise output, a
+   * `RowwiseHead` for a row-wise one (cce + softmax).
+   */
+  head(last: Activation): Head | RowwiseHead | undefined;
 }
 
 /**
@@ -43,7 +47,8 @@ export interface Loss {
  */
 export interface Head {
   readonly loss: LossName;
-  readonly activation: ActivationName;
+  /** The last layer's activation (its module's name: wired or standalone). */
+  readonly activation: Activation['name'];
 
   /** The stable float64 term of output k from its S, Z, Zc and target t. */
   term(S: number, Z: number, Zc: number, t: number): number;
@@ -100,4 +105,55 @@ export interface HeadTextbook {
    * its roundings scale with (absent: the head has no such form).
    */
   logits?(S: number, t: number, round: (x: number) => number): { value: number; scale: number };
+}
+
+/**
+ * A loss fused with a row-wise last activation (cce + softmax): the term of one sample depends on
+ * its whole row of pre-activations, so the term, its exact forms and its bound are row by row; a
+ * moved pre-activation moves every output of its row. Layout and divisor as in `Head`; a target
+ * row is T[row .. row + n - 1].
+ */
+export interface RowwiseHead {
+  readonly shape: 'rowwise';
+  readonly loss: LossName;
+  /** The last layer's activation (its module's name: wired or standalone). */
+  readonly activation: Activation['name'];
+
+  /** The stable float64 term of one row (the sum over its outputs) from its S. */
+  termRow(S: Float64Array, T: Float64Array, row: number, n: number): number;
+  /** dE/dS of one row in float64, divided by the reduction's divisor, into out. */
+  deltaRow(Z: Float64Array, Zc: Float64Array, T: Float64Array, row: number, n: number, divisor: number, out: Float64Array): void;
+  /** The magnitude of the output delta (every term's absolute value), before the divisor. */
+  deltaMagnitudeRow(Z: Float64Array, Zc: Float64Array, T: Float64Array, row: number, n: number, out: Float64Array): void;
+
+  readonly exact: RowwiseHeadExact;
+  readonly bound: RowwiseHeadBound;
+}
+
+/** A row-wise head's exact identities, generic over the oracle's arithmetic. */
+export interface RowwiseHeadExact {
+  /** The term of one row from its pre-activations S[row .. row + n - 1]. */
+  termRow<T>(x: Exact<T>, S: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number): T;
+  /** The output delta of one row and its magnitude, before the divisor, into d and m. */
+  deltaRow<T>(x: Exact<T>, Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, d: T[], m: T[]): void;
+  /**
+   * The change of the row's term when S[k] moves by D (the row's forward values Z, Zc), from the
+   * activation of the moved row itself: no difference of nearly equal numbers.
+   */
+  termChange<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, k: number, D: T): T;
+  /** acc + the change of the row's term when S[k] moves by D, from the unmoved Z_k, Zc_k, the targets and expm1 of the step alone. */
+  addTermChangeFromValues<T>(x: Exact<T>, acc: T, Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, k: number, D: T): T;
+}
+
+/** A row-wise head's running error-bound rules. */
+export interface RowwiseHeadBound {
+  /** The bound of the stable row term `termRow` when each S is known within eS. */
+  termErrorRow(S: Float64Array, eS: Float64Array, T: Float64Array, row: number, n: number, term: number, u: number, eta: number): number;
+  /** The bound of the stable output delta of one row, before the divisor, from Z, Zc within eZ, eZc, into out. */
+  deltaErrorRow(Z: Float64Array, Zc: Float64Array, eZ: Float64Array, eZc: Float64Array, T: Float64Array, row: number, n: number, u: number, eta: number, out: Float64Array): void;
+}
+
+/** Whether a loss's pair is row-wise (cce + softmax). */
+export function isRowwiseHead(h: Head | RowwiseHead): h is RowwiseHead {
+  return 'shape' in h && h.shape === 'rowwise';
 }

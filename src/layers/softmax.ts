@@ -1,4 +1,4 @@
-import type { ActivationName, RowwiseActivation } from './activation.js';
+import type { RowwiseActivation } from './activation.js';
 import type { Exact } from './exact.js';
 
 /**
@@ -123,8 +123,8 @@ export interface Softmax extends RowwiseActivation {
 }
 
 export const softmax: Softmax = {
-  // activation.ts's ActivationName does not list 'softmax' yet (issue 12's wiring adds it there)
-  name: 'softmax' as unknown as ActivationName,
+  // activation.ts's names do not list 'softmax' yet (issue 12's wiring adds it there)
+  name: 'softmax' as unknown as RowwiseActivation['name'],
   shape: 'rowwise',
   kink: 'none',
   forwardRow,
