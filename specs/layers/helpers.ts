@@ -68,3 +68,48 @@ export const logitsAndTargets: fc.Arbitrary<{ S: number[]; T: number[] }> = logi
 
 /** Steps D of a moved pre-activation of a row from 1e-25 to 1e6 (log-uniform), either sign. */
 export const rowStep: fc.Arbitrary<number> = fc.tuple(fc.double({ min: -25, max: 6, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
+
+/** Pre-activations at and within 1e-300 of a kink at 0: exact zeros (both signs) and log-uniform magnitudes from the smallest subnormal, either sign. */
+export const nearKink: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(0, -0, Number.MIN_VALUE, -Number.MIN_VALUE, 1e-300, -1e-300),
+  fc.tuple(fc.double({ min: -323.9, max: -300, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
+);
+
+/** Steps D from 1e-25 to large (1e3), log-uniform, either sign. */
+export const wideStep: fc.Arbitrary<number> = fc.tuple(fc.double({ min: -25, max: 3, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
+
+/** A pre-activation's error bound eS: 0, relative to |S| (1e-17 to 10 times it) or absolute (1e-320 to 1). */
+export function errorOf(S: number): fc.Arbitrary<number> {
+  return fc.oneof(
+    fc.constant(0),
+    fc.double({ min: -17, max: 1, noNaN: true }).map((e) => Math.abs(S) * 10 ** e),
+    fc.double({ min: -320, max: 0, noNaN: true }).map((e) => 10 ** e),
+  );
+}
+
+/** A pre-activation S with a bound eS and the exact S* = S + theta eS (theta in [-1, 1], the ends included) it may stand for, at `bin`'s width. */
+export function withinBound(pre: fc.Arbitrary<number>): fc.Arbitrary<{ S: number; eS: number; theta: number }> {
+  return pre.chain((S) =>
+    fc.record({ S: fc.constant(S), eS: errorOf(S), theta: fc.oneof(fc.constantFrom(-1, 0, 1), fc.double({ min: -1, max: 1, noNaN: true })) }),
+  );
+}
+
+/** S + theta eS in the exact arithmetic (exact where the width holds it, else rounded to it). */
+export function exactPoint(bin: Binary, S: number, theta: number, eS: number): BigFloat {
+  return bin.add(bin.fromNumber(S), bin.mul(bin.fromNumber(theta), bin.fromNumber(eS)));
+}
+
+/** The worst of a measured quantity over a property's runs, for the spec's own summary line. */
+export class Worst {
+  value = 0;
+  at = '';
+  see(v: number, at: () => string): void {
+    if (v > this.value) {
+      this.value = v;
+      this.at = at();
+    }
+  }
+  toString(): string {
+    return `${this.value.toExponential(3)}${this.at ? ` at ${this.at}` : ''}`;
+  }
+}

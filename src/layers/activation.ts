@@ -1,7 +1,17 @@
 import type { Exact, ExactUnit } from './exact.js';
 
-/** The activations the registry knows (issue 12 adds tanh, relu, leaky_relu, linear, softmax). */
-export type ActivationName = 'sigmoid';
+/** The activations networks may name today: the registry's `activationOf` and `modulesOf` give these only. */
+export type WiredActivationName = 'sigmoid';
+
+/**
+ * Issue 12's elementwise activations, written as standalone modules (`tanh.ts`, `relu.ts`,
+ * `linear.ts`) but not wired yet: validation refuses their names, `activationOf` and `modulesOf`
+ * never return them. Wiring one is moving its name into `WiredActivationName`.
+ */
+export type StandaloneActivationName = 'tanh' | 'relu' | 'leaky_relu' | 'linear';
+
+/** The name of any activation module, wired or standalone (issue 12 adds softmax). */
+export type ActivationName = WiredActivationName | StandaloneActivationName;
 
 /**
  * One activation Z = f(S) as every part of the harness needs it, side by side (micrograd style):
@@ -83,7 +93,17 @@ export interface ElementwiseBound {
   readonly roundings: number;
   /** How far Z can move when S is known within eS: max |f'| over [S - eS, S + eS] times eS. */
   propagated(S: number, eS: number): number;
-  /** The bound of the stable slope p = slope(Z, Zc) from Z, Zc within eZ, eZc. */
+  /**
+   * How far Zc can move when S is known within eS: max |dZc/dS| over [S - eS, S + eS] times eS.
+   * Absent: `propagated` (sigmoid, where Zc = 1 - Z moves exactly as far as Z). tanh (Zc = 1 - Z^2,
+   * |dZc/dS| = 2|Z| (1 - Z^2), up to twice tanh') and the rectifiers (Zc = min(S, 0)) declare it.
+   */
+  complementPropagated?(S: number, eS: number): number;
+  /**
+   * The bound of the stable slope p = slope(Z, Zc) from Z, Zc within eZ, eZc. The bounds are the
+   * forward rule's: eZ = propagated(S, eS) + roundings u |Z| + eta, eZc the same with
+   * complementPropagated and |Zc| (a rectifier reads from them whether S may cross its kink).
+   */
   slopeError(Z: number, Zc: number, eZ: number, eZc: number, p: number, u: number, eta: number): number;
 }
 

@@ -5,6 +5,10 @@ import { cce } from './cce.js';
 import { isRowwiseHead, type Head, type Loss, type LossName, type RowwiseHead } from './loss.js';
 import { mse } from './mse.js';
 import { sigmoid } from './sigmoid.js';
+import type { StandaloneActivationName, WiredActivationName } from './activation.js';
+import { linear } from './linear.js';
+import { leakyRelu, relu, reluWithKink } from './relu.js';
+import { tanh } from './tanh.js';
 
 export type { Activation, ActivationName, ElementwiseActivation, RowwiseActivation, ElementwiseExact, ElementwiseBound, ElementwiseTextbook } from './activation.js';
 export { elementwise } from './activation.js';
@@ -13,13 +17,34 @@ export type { RowwiseHead, RowwiseHeadExact, RowwiseHeadBound } from './loss.js'
 export { isRowwiseHead } from './loss.js';
 export type { Exact, ExactTarget, ExactUnit } from './exact.js';
 export { sigmoid } from './sigmoid.js';
+export type { StandaloneActivationName, WiredActivationName } from './activation.js';
+export { tanh } from './tanh.js';
+export { relu, leakyRelu, reluWithKink, type Rectifier } from './relu.js';
+export { linear } from './linear.js';
 export { bce, bceSigmoid, softplus } from './bce.js';
 export { softmax, type Softmax, type SoftmaxTextbook } from './softmax.js';
 export { cce, cceSoftmax, cceTextbook } from './cce.js';
 export { mse, mseHead, mseKernels } from './mse.js';
 
 /** Every activation by name: adding one is adding its module and a line here. */
-const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = { sigmoid };
+const ACTIVATIONS: Readonly<Partial<Record<ActivationName, Activation>>> & Readonly<Record<WiredActivationName, Activation>> = { sigmoid };
+/**
+ * Issue 12's standalone activations (not wired: validation refuses their names, `activationOf` and
+ * `modulesOf` never return them), each with its own parameter: leaky_relu's alpha, a rectifier's kink side.
+ */
+export function standaloneActivationOf(name: StandaloneActivationName, options: { alpha?: number; kink?: 'left' | 'right' } = {}): ElementwiseActivation {
+  const kink = options.kink ?? 'left';
+  switch (name) {
+    case 'tanh':
+      return tanh;
+    case 'linear':
+      return linear;
+    case 'relu':
+      return kink === 'left' ? relu : reluWithKink(kink);
+    case 'leaky_relu':
+      return leakyRelu(options.alpha ?? 0.01, kink);
+  }
+}
 /** Every loss by name. */
 const LOSSES: Readonly<Record<LossName, Loss>> = { bce, cce, mse };
 

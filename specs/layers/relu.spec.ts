@@ -1,0 +1,291 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { activationOf, leakyRelu, relu, reluWithKink, standaloneActivationOf, type Rectifier } from '../../src/layers/index.js';
+import { ETA64, U64 } from '../../src/compare/rounding.js';
+import type { BigFloat } from '../../src/oracle/bigfloat.js';
+import { Worst, exactOf, exactPoint, nearKink, preActivation, relative, sorted, wideStep, within, withinBound } from './helpers.js';
+
+/**
+ * The rectifiers (standalone, not wired): ReLU and leaky ReLU with alpha at 0, ordinary, near 1 and
+ * generated, each with the kink on the left (the default) and on the right. Their float64 forms
+ * against the exact identities (BigFloat, 200 bits), the change identities against differences of
+ * values at 600 bits, the bound rules against the float64 error at S* within eS of S (kinks
+ * crossed), the kink convention, the textbook forms' monotonicity. Fixed seeds.
+ */
+
+const P = exactOf(200);
+const WIDE = exactOf(600);
+const u = U64;
+const SEED = { seed: 12_002 };
+const pre = fc.oneof(preActivation, nearKink, nearKink);
+const ALPHAS = [0, 0.01, 0.25, 1 - 2 ** -53];
+const KINKS = ['left', 'right'] as const;
+const modules: Rectifier[] = ALPHAS.flatMap((alpha) => KINKS.map((kink) => (alpha === 0 ? reluWithKink(kink) : leakyRelu(alpha, kink))));
+const moduleArb = fc.oneof(
+  fc.constantFrom(...modules),
+  fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.constantFrom(...KINKS)).map(([alpha, kink]) => leakyRelu(alpha, kink)),
+);
+const label = (m: Rectifier) => `${m.name}(alpha = ${m.alpha}, kink ${m.kink})`;
+
+const worst = { change: new Worst(), changeFromValues: new Worst(), boundZ: new Worst(), boundZc: new Worst() };
+let slopeCrossings = 0;
+afterAll(() => {
+  console.log(`relu worst: ${Object.entries(worst).map(([k, w]) => `${k} ${w}`).join('; ')}; slope bound exercised across the kink ${slopeCrossings} times`);
+});
+
+/** f(S) = max(S, 0) + alpha min(S, 0) in `bin` from alpha as given (independent of the module's exact alpha). */
+function f(bin: typeof P.bin, m: Rectifier, s: BigFloat): BigFloat {
+  return bin.isNeg(s) ? bin.mul(bin.fromNumber(m.alpha), s) : s;
+}
+
+/** The slope at S* by definition: 1 right of 0, alpha left of it, the kink side's at 0. */
+function slopeAt(m: Rectifier, sign: number): number {
+  if (sign > 0) return 1;
+  if (sign < 0) return m.alpha;
+  return m.kink === 'right' ? 1 : m.alpha;
+}
+
+describe('the float64 forms equal the exact values (one rounding of alpha S)', () => {
+  it('Z within roundings u |Z| + eta, Zc = min(S, 0) and the slope exactly, at |S| up to 1000 and within 1e-300 of the kink', () => {
+    fc.assert(
+      fc.property(moduleArb, pre, (m, S) => {
+        const { bin, x } = P;
+        const exact = m.exact.unit(x, bin.fromNumber(S));
+        const Z = m.value(S);
+        const Zc = m.complement(S);
+        expect(within(bin, bin.fromNumber(Z), exact.Z, m.bound.roundings * u * Math.abs(Z) + ETA64)).toBe(true);
+        expect(within(bin, bin.fromNumber(Z), f(bin, m, bin.fromNumber(S)), m.bound.roundings * u * Math.abs(Z) + ETA64)).toBe(true);
+        expect(bin.cmp(bin.fromNumber(Zc), exact.Zc)).toBe(0);
+        expect(Zc).toBe(Math.min(S, 0) + 0);
+        const p = m.slope(Z, Zc);
+        expect(p).toBe(slopeAt(m, Math.sign(S)));
+        expect(bin.cmp(bin.fromNumber(p), exact.slope)).toBe(0);
+        if (m.alpha === 0) expect(Z).toBe(Math.max(S, 0) + 0);
+        expect(Object.is(Z, -0) || Object.is(Zc, -0)).toBe(false);
+      }),
+      { numRuns: 3000, ...SEED },
+    );
+  });
+
+  it('forwardRow gives value and complement unit by unit', () => {
+    fc.assert(
+      fc.property(moduleArb, fc.array(pre, { minLength: 1, maxLength: 6 }), (m, xs) => {
+        const S = Float64Array.from(xs);
+        const Z = new Float64Array(S.length);
+        const Zc = new Float64Array(S.length);
+        m.forwardRow(S, Z, Zc, 0, S.length);
+        xs.forEach((s, k) => {
+          expect(Z[k]).toBe(m.value(s));
+          expect(Zc[k]).toBe(m.complement(s));
+        });
+      }),
+      SEED,
+    );
+  });
+
+  it('the exact pair equals the unit; f = e^-|S|; the exact alpha is the double alpha exactly (alpha = 1 - 2^-53 too)', () => {
+    const { bin, x } = P;
+    for (const m of modules) {
+      const s = bin.fromNumber(-3);
+      expect(bin.cmp(m.exact.unit(x, s).slope, bin.fromNumber(m.alpha))).toBe(0);
+      const [Z, Zc] = m.exact.pair(x, s);
+      expect(bin.cmp(Z, m.exact.unit(x, s).Z)).toBe(0);
+      expect(bin.cmp(Zc, s)).toBe(0);
+      expect(relative(bin, m.exact.unit(x, s).f, x.exp(bin.fromNumber(-3)))).toBe(0);
+    }
+  });
+});
+
+describe('the kink convention: the slope at exactly S = 0 is the left piece\'s unless the module declares kink "right"', () => {
+  it('left: 0 for ReLU, alpha for leaky; right: 1; both sides of 0 and -0, float64 and exact', () => {
+    const { bin, x } = P;
+    for (const m of modules) {
+      const atKink = m.kink === 'right' ? 1 : m.alpha;
+      for (const zero of [0, -0]) {
+        expect(m.slope(m.value(zero), m.complement(zero)), label(m)).toBe(atKink);
+        expect(bin.cmp(m.exact.unit(x, bin.fromNumber(zero)).slope, bin.fromNumber(atKink)), label(m)).toBe(0);
+      }
+      expect(m.slope(m.value(Number.MIN_VALUE), m.complement(Number.MIN_VALUE))).toBe(1);
+      expect(m.slope(m.value(-Number.MIN_VALUE), m.complement(-Number.MIN_VALUE))).toBe(m.alpha);
+      expect(bin.cmp(m.exact.unit(x, bin.fromNumber(-Number.MIN_VALUE)).slope, bin.fromNumber(m.alpha))).toBe(0);
+    }
+    expect(relu.kink).toBe('left');
+    expect(relu.slope(0, 0)).toBe(0);
+    expect(reluWithKink('right').slope(0, 0)).toBe(1);
+    expect(leakyRelu(0.1).kink).toBe('left');
+  });
+
+  it('the bound rule knows the convention: at an exact S = 0 (eS = 0) the slope is exact; any eS > 0 admits the other piece', () => {
+    for (const m of modules) {
+      const eZ = (S: number, eS: number) => m.bound.propagated(S, eS) + m.bound.roundings * u * Math.abs(m.value(S)) + ETA64;
+      const eZc = (S: number, eS: number) => m.bound.complementPropagated!(S, eS) + ETA64;
+      const rule = (S: number, eS: number) => m.bound.slopeError(m.value(S), m.complement(S), eZ(S, eS), eZc(S, eS), m.slope(m.value(S), m.complement(S)), u, ETA64);
+      expect(rule(0, 0), label(m)).toBe(0);
+      expect(rule(0, Number.MIN_VALUE), label(m)).toBe(1 - m.alpha);
+      expect(rule(1e-300, 2e-300), label(m)).toBe(1 - m.alpha);
+      expect(rule(-1e-300, 2e-300), label(m)).toBe(1 - m.alpha);
+      // away from the kink, and a dead unit however far below it, the slope is exact
+      expect(rule(5, 1e-10), label(m)).toBe(0);
+      expect(rule(-5, 1), label(m)).toBe(0);
+      expect(rule(-1e-300, 1e-301), label(m)).toBe(0);
+    }
+  });
+});
+
+describe('the change identities equal differences of values computed at 600 bits', () => {
+  /**
+   * f(S + D) - f(S) = (max(S + D, 0) - max(S, 0)) + alpha (min(S + D, 0) - min(S, 0)) at 600 bits
+   * from alpha as given: D or alpha D exactly where S and S + D lie on one side (>= 0 or < 0),
+   * else (S + D) - alpha S or alpha (S + D) - S with S + D rounded to 600 bits.
+   */
+  function difference(m: Rectifier, S: number, D: number): BigFloat {
+    const { bin, x } = WIDE;
+    const s = bin.fromNumber(S);
+    const d = bin.fromNumber(D);
+    const alpha = bin.fromNumber(m.alpha);
+    const sp = bin.add(s, d);
+    const below = S < 0;
+    const belowAfter = bin.isNeg(sp);
+    const truth = below === belowAfter
+      ? (below ? bin.mul(alpha, d) : d)
+      : bin.add(bin.sub(below ? sp : x.zero, below ? x.zero : s), bin.mul(alpha, bin.sub(below ? x.zero : sp, below ? s : x.zero)));
+    return P.bin.norm(truth.m, truth.e);
+  }
+
+  for (const name of ['change', 'changeFromValues'] as const) {
+    it(`${name} to 55 digits (exact where S and S + D lie on one side), steps 1e-25 to 1e3 and across the kink`, () => {
+      const across = fc.tuple(nearKink, fc.double({ min: -330, max: -300, noNaN: true }), fc.boolean()).map(([S, e, neg]) => [S, (neg ? -1 : 1) * 10 ** e] as const);
+      fc.assert(
+        fc.property(moduleArb, fc.oneof(fc.tuple(pre, wideStep), across), (m, [S, D]) => {
+          const { bin, x } = P;
+          const s = bin.fromNumber(S);
+          const d = bin.fromNumber(D);
+          const [Z, Zc] = m.exact.pair(x, s);
+          const change = name === 'change' ? m.exact.change(x, s, d, Z, Zc) : m.exact.changeFromValues(x, Z, Zc, d);
+          const truth = difference(m, S, D);
+          const r = relative(bin, change, truth);
+          worst[name].see(r, () => `${label(m)}, S = ${S}, D = ${D}`);
+          expect(r, `${label(m)}, S = ${S}, D = ${D}`).toBeLessThan(1e-55);
+          const oneSide = (S < 0) === (S + D < 0) && S + D !== 0;
+          if (oneSide && D !== 0 && Math.abs(D) > 1e-300) expect(bin.cmp(change, truth)).toBe(0);
+        }),
+        { numRuns: 2000, ...SEED },
+      );
+    });
+  }
+
+  it('a zero step changes nothing', () => {
+    const { bin, x } = P;
+    for (const m of modules) {
+      const [Z, Zc] = m.exact.pair(x, bin.fromNumber(-3));
+      expect(m.exact.change(x, bin.fromNumber(-3), x.zero, Z, Zc).m).toBe(0n);
+      expect(m.exact.changeFromValues(x, Z, Zc, x.zero).m).toBe(0n);
+    }
+  });
+});
+
+describe('the bound rules cover the float64 error when S is known only within eS (|f\'| <= 1, one rounding of alpha S)', () => {
+  it('Z within propagated + roundings u |Z| + eta, Zc within complementPropagated + eta, the slope within slopeError, for S* in [S - eS, S + eS]', () => {
+    fc.assert(
+      fc.property(moduleArb, withinBound(pre), (m, { S, eS, theta }) => {
+        const { bin, x } = P;
+        const star = exactPoint(bin, S, theta, eS);
+        const exact = m.exact.unit(x, star);
+        const Z = m.value(S);
+        const Zc = m.complement(S);
+        const eZ = m.bound.propagated(S, eS) + m.bound.roundings * u * Math.abs(Z) + ETA64;
+        const eZc = m.bound.complementPropagated!(S, eS) + m.bound.roundings * u * Math.abs(Zc) + ETA64;
+        const p = m.slope(Z, Zc);
+        const ep = m.bound.slopeError(Z, Zc, eZ, eZc, p, u, ETA64);
+        const gap = (v: number, e: BigFloat) => bin.toNumber(bin.abs(bin.sub(bin.fromNumber(v), e)));
+        const at = () => `${label(m)}, S = ${S}, eS = ${eS}, theta = ${theta}`;
+        worst.boundZ.see(gap(Z, exact.Z) / eZ, at);
+        worst.boundZc.see(gap(Zc, exact.Zc) / eZc, at);
+        expect(gap(Z, exact.Z), at()).toBeLessThanOrEqual(eZ);
+        expect(gap(Zc, exact.Zc), at()).toBeLessThanOrEqual(eZc);
+        const slopeGap = gap(p, exact.slope);
+        if (slopeGap > 0) slopeCrossings++;
+        expect(slopeGap, at()).toBeLessThanOrEqual(ep);
+      }),
+      { numRuns: 4000, ...SEED },
+    );
+    expect(slopeCrossings).toBeGreaterThan(0);
+  });
+});
+
+describe('leaky ReLU\'s alpha: 0 <= alpha < 1', () => {
+  it('alpha 0 is ReLU by value, slope and change; alpha near 1 keeps its last bit', () => {
+    const { bin, x } = P;
+    const zero = leakyRelu(0);
+    fc.assert(
+      fc.property(pre, wideStep, (S, D) => {
+        expect(zero.value(S)).toBe(relu.value(S));
+        expect(zero.slope(zero.value(S), zero.complement(S))).toBe(relu.slope(relu.value(S), relu.complement(S)));
+        const s = bin.fromNumber(S);
+        const [Z, Zc] = zero.exact.pair(x, s);
+        expect(bin.cmp(zero.exact.change(x, s, bin.fromNumber(D), Z, Zc), relu.exact.change(x, s, bin.fromNumber(D), Z, Zc))).toBe(0);
+      }),
+      SEED,
+    );
+    const near = leakyRelu(1 - 2 ** -53);
+    expect(near.value(-1)).toBe(-(1 - 2 ** -53));
+    expect(near.slope(near.value(-1), near.complement(-1))).toBe(1 - 2 ** -53);
+    expect(near.bound.roundings).toBe(1);
+    expect(relu.bound.roundings).toBe(0);
+  });
+
+  it('refuses alpha outside [0, 1)', () => {
+    for (const alpha of [1, 1.5, -0.01, Number.NaN, Infinity]) expect(() => leakyRelu(alpha)).toThrow(/0 <= alpha < 1/);
+  });
+});
+
+describe('the textbook forms are monotone (the emulation takes their values at the interval ends)', () => {
+  const rounds = [(v: number) => v, Math.fround];
+
+  it('Z = fl(S) or fl(alpha S) does not decrease in S, in float64 and float32; it never overflows', () => {
+    fc.assert(
+      fc.property(moduleArb, fc.array(pre, { minLength: 2, maxLength: 40 }), (m, xs) => {
+        for (const round of rounds) {
+          const Zs = sorted(xs).map((S) => m.textbook.value(S, 1, round));
+          for (let q = 1; q < Zs.length; q++) expect(Zs[q]!).toBeGreaterThanOrEqual(Zs[q - 1]!);
+        }
+        expect(xs.some((S) => m.textbook.overflows(S, 709))).toBe(false);
+      }),
+      SEED,
+    );
+  });
+
+  it('the textbook slope from the rounded Z: alpha up to the peak (the smallest positive Z), 1 from it; at Z = 0 the left piece (its only difference: the kink)', () => {
+    fc.assert(
+      fc.property(moduleArb, fc.array(fc.oneof(pre, nearKink), { minLength: 2, maxLength: 40 }), (m, zs) => {
+        const { Z: at, value } = m.textbook.slopePeak;
+        for (const round of rounds) {
+          // the driver sees Z rounded to the precision: sides of the peak by the rounded Z
+          const Zs = zs.map(round);
+          const left = sorted(Zs.filter((z) => z <= at)).map((z) => m.textbook.slope(z, round));
+          const right = sorted(Zs.filter((z) => z >= at)).map((z) => m.textbook.slope(z, round));
+          for (let q = 1; q < left.length; q++) expect(left[q]!).toBeGreaterThanOrEqual(left[q - 1]!);
+          for (let q = 1; q < right.length; q++) expect(right[q]!).toBeLessThanOrEqual(right[q - 1]!);
+          for (const p of [...left, ...right]) expect(p).toBeLessThanOrEqual(value);
+        }
+        expect(m.textbook.slope(at, (v) => v)).toBe(value);
+      }),
+      SEED,
+    );
+    const right = reluWithKink('right');
+    expect(right.textbook.slope(right.value(0), (v) => v)).toBe(0);
+    expect(right.slope(right.value(0), right.complement(0))).toBe(1);
+  });
+});
+
+describe('the registry: standalone, not wired', () => {
+  it('standaloneActivationOf finds relu and leaky_relu with their alpha and kink; activationOf does not', () => {
+    expect(standaloneActivationOf('relu')).toBe(relu);
+    expect(standaloneActivationOf('relu', { kink: 'right' }).kink).toBe('right');
+    const leaky = standaloneActivationOf('leaky_relu', { alpha: 0.2 }) as Rectifier;
+    expect([leaky.name, leaky.alpha, leaky.kink]).toEqual(['leaky_relu', 0.2, 'left']);
+    expect((standaloneActivationOf('leaky_relu') as Rectifier).alpha).toBe(0.01);
+    expect(() => activationOf('relu')).toThrow(/unknown activation "relu"/);
+    expect(() => activationOf('leaky_relu')).toThrow(/unknown activation "leaky_relu"/);
+  });
+});
