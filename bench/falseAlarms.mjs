@@ -16,7 +16,7 @@ import { loadModule } from '../dist/iut/index.js';
 import { askImplementation } from '../dist/verify/evaluate.js';
 import { generationFor } from '../dist/verify/engine.js';
 import { judge, STABLE_SLACK } from '../dist/compare/judge.js';
-import { formatLocation } from '../dist/compare/entries.js';
+import { formatLocation } from '../dist/types.js';
 import { caseToJson } from '../dist/network/json.js';
 import { createContext, oracle } from '../dist/oracle/index.js';
 import fc from 'fast-check';
