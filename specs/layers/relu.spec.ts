@@ -1,6 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { activationOf, leakyRelu, relu, reluWithKink, standaloneActivationOf, type Rectifier } from '../../src/layers/index.js';
+import { activationOf, leakyRelu, linear, modulesOf, relu, reluWithKink, sigmoid, standaloneActivationOf, tanh, type Rectifier } from '../../src/layers/index.js';
+import { parseNetwork } from '../../src/network/validate.js';
+import { createContext } from '../../src/oracle/context.js';
+import { toDecimal } from '../../src/oracle/decimalBridge.js';
+import { decimalExact } from '../../src/oracle/exactArithmetic.js';
 import { ETA64, U64 } from '../../src/compare/rounding.js';
 import type { BigFloat } from '../../src/oracle/bigfloat.js';
 import { Worst, exactOf, exactPoint, nearKink, preActivation, relative, sorted, wideStep, within, withinBound } from './helpers.js';
@@ -287,5 +291,33 @@ describe('the registry: standalone, not wired', () => {
     expect((standaloneActivationOf('leaky_relu') as Rectifier).alpha).toBe(0.01);
     expect(() => activationOf('relu')).toThrow(/unknown activation "relu"/);
     expect(() => activationOf('leaky_relu')).toThrow(/unknown activation "leaky_relu"/);
+  });
+});
+
+describe('not wired: networks still get sigmoid only', () => {
+  it('modulesOf gives sigmoid for every layer; validation still refuses the standalone names', () => {
+    const network = parseNetwork({ layers: [{ weights: [[0.5]] }] });
+    expect(modulesOf(network).elementwise(0)).toBe(sigmoid);
+    for (const m of [tanh, relu, leakyRelu(0.2), linear]) expect(modulesOf(network).activation(0)).not.toBe(m);
+    for (const name of ['tanh', 'relu', 'leaky_relu', 'linear']) {
+      expect(() => parseNetwork({ layers: [{ weights: [[0.5]], activation: name }] })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    }
+  });
+});
+
+describe('one identity, two arithmetics', () => {
+  it('the rectifiers\' changeFromValues in decimal.js (alpha built by halvings, to its precision) and in BigFloat (exactly) agree to 45 digits', () => {
+    const ctx = createContext(50);
+    const dx = decimalExact(ctx);
+    fc.assert(
+      fc.property(moduleArb, pre, wideStep, (m, S, D) => {
+        const { bin, x } = P;
+        const [Z, Zc] = m.exact.pair(x, bin.fromNumber(S));
+        const big = toDecimal(bin, m.exact.changeFromValues(x, Z, Zc, bin.fromNumber(D)), ctx.D);
+        const dec = m.exact.changeFromValues(dx, toDecimal(bin, Z, ctx.D), toDecimal(bin, Zc, ctx.D), toDecimal(bin, bin.fromNumber(D), ctx.D));
+        expect(dec.minus(big).abs().lte(big.abs().times('1e-45'))).toBe(true);
+      }),
+      { numRuns: 300, ...SEED },
+    );
   });
 });
