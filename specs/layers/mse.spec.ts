@@ -225,6 +225,13 @@ describe('the registry pairs mse with any elementwise output, never softmax', ()
     expect(head.activation).toBe('sigmoid');
     expect(mse.head(softmax)).toBeUndefined();
   });
+
+  it('an activation without an exact slope from its values has no exact delta yet (an error naming it)', () => {
+    const { bin, x } = P;
+    const other = mseHead({ ...sigmoid, name: 'tanh' as never });
+    expect(other.activation).toBe('tanh');
+    expect(() => other.exact.deltaRow(x, [x.zero], [x.one], () => targetOf(bin, 0), 0, 1, [], [])).toThrow(/no exact slope from the forward values of the tanh activation/);
+  });
 });
 
 describe('a saturated sigmoid output with t = 1 keeps its digits: Z - t as (1 - t) - Zc', () => {

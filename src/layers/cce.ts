@@ -66,14 +66,16 @@ function movedRow<T>(x: Exact<T>, S: readonly T[], row: number, n: number, k: nu
  *   dN = (lse - S_k)' - (lse - S_k)  = -log1p(Zc'_k expm1(D))  (D >= 0),   log1p(Zc_k expm1(-D))  (D < 0),
  * Z', Zc' the softmax of the moved row itself (formed relative to S_k, so the step D enters unrounded):
  * every log1p argument is non-negative (no 1 + a near 0).
- * From |D| = 2^41 on, expm1(+-D) is huge: dL and dN are the direct differences of lse, which differ by far more than they share.
+ * From |D| = 2^50 on (e^D leaves the BigFloat range near 1.56e15) dL and dN are the direct differences
+ * of lse: not cancellation-free where the change is far below the row's lse (a unit moved out of a
+ * row it hardly weighs in); the specs verify the identities up to |D| = 1e15.
  */
 function termChange<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, k: number, D: T): T {
   if (x.isZero(D)) return x.zero;
   const Sp = movedRow(x, S, row, n, k, D);
   let dL: T;
   let dN: T;
-  if (x.top(D) > 41) {
+  if (x.top(D) > 50) {
     const lse = (R: readonly T[]): T => {
       const { m, r } = softmax.exact.shift(x, R, 0, n);
       return x.add(m, x.log1p(r));

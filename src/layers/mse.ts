@@ -45,6 +45,7 @@ export function mseHead(f: ElementwiseActivation): Head {
 
 const HEADS = new WeakMap<ElementwiseActivation, Head>();
 
+// the head of E = sum (Z - t)^2 with Z = f(S): term, delta 2 (Z - t) f'(S), their exact forms, bounds and textbook forms
 function makeMseHead(f: ElementwiseActivation): Head {
   const ownsComplement = FROM_VALUES[f.name]?.complementIsOneMinusZ === true;
   // Z - t, as (1 - t) - Zc where Zc = 1 - Z is the small side (Z > 1/2): no digits of a saturated Z lost
