@@ -37,6 +37,7 @@ describe('the float64 forms equal the exact values', () => {
           const [pZ, pZc] = linear.exact.pair(x, bin.fromNumber(s));
           expect(bin.cmp(pZ, exact.Z)).toBe(0);
           expect(pZc.m).toBe(0n);
+          expect(bin.cmp(linear.exact.slopeFromValues!(x, pZ, pZc), bin.one)).toBe(0);
         });
       }),
       SEED,

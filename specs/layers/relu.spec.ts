@@ -50,7 +50,7 @@ function slopeAt(m: Rectifier, sign: number): number {
 }
 
 describe('the float64 forms equal the exact values (one rounding of alpha S)', () => {
-  it('Z within roundings u |Z| + eta, Zc = min(S, 0) and the slope exactly, at |S| up to 1000 and within 1e-300 of the kink', () => {
+  it('Z within roundings u |Z| + eta, Zc = min(S, 0) and the slope (float64, unit, slopeFromValues) exactly, at |S| up to 1000 and within 1e-300 of the kink', () => {
     fc.assert(
       fc.property(moduleArb, pre, (m, S) => {
         const { bin, x } = P;
@@ -64,6 +64,8 @@ describe('the float64 forms equal the exact values (one rounding of alpha S)', (
         const p = m.slope(Z, Zc);
         expect(p).toBe(slopeAt(m, Math.sign(S)));
         expect(bin.cmp(bin.fromNumber(p), exact.slope)).toBe(0);
+        const [pZ, pZc] = m.exact.pair(x, bin.fromNumber(S));
+        expect(bin.cmp(m.exact.slopeFromValues!(x, pZ, pZc), exact.slope)).toBe(0);
         if (m.alpha === 0) expect(Z).toBe(Math.max(S, 0) + 0);
         expect(Object.is(Z, -0) || Object.is(Zc, -0)).toBe(false);
       }),
@@ -108,6 +110,8 @@ describe('the kink convention: the slope at exactly S = 0 is the left piece\'s u
       for (const zero of [0, -0]) {
         expect(m.slope(m.value(zero), m.complement(zero)), label(m)).toBe(atKink);
         expect(bin.cmp(m.exact.unit(x, bin.fromNumber(zero)).slope, bin.fromNumber(atKink)), label(m)).toBe(0);
+        const [Z0, Zc0] = m.exact.pair(x, bin.fromNumber(zero));
+        expect(bin.cmp(m.exact.slopeFromValues!(x, Z0, Zc0), bin.fromNumber(atKink)), label(m)).toBe(0);
       }
       expect(m.slope(m.value(Number.MIN_VALUE), m.complement(Number.MIN_VALUE))).toBe(1);
       expect(m.slope(m.value(-Number.MIN_VALUE), m.complement(-Number.MIN_VALUE))).toBe(m.alpha);

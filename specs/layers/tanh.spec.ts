@@ -96,7 +96,7 @@ describe('the float64 forms are within the bound rules of the exact values (|S| 
     );
   });
 
-  it('the exact pair and unit: Zc = 1 - Z^2 (to 2^-195 absolute), slope = Zc, f = e^-|S|, at 200 bits', () => {
+  it('the exact pair and unit: Zc = 1 - Z^2 (to 2^-195 absolute), slope = Zc = slopeFromValues, f = e^-|S|, at 200 bits', () => {
     fc.assert(
       fc.property(pre, (S) => {
         const { bin, x } = P;
@@ -106,6 +106,7 @@ describe('the float64 forms are within the bound rules of the exact values (|S| 
         expect(bin.cmp(Z, unit.Z)).toBe(0);
         expect(bin.cmp(Zc, unit.Zc)).toBe(0);
         expect(bin.cmp(unit.slope, unit.Zc)).toBe(0);
+        expect(bin.cmp(tanh.exact.slopeFromValues!(x, Z, Zc), unit.slope)).toBe(0);
         expect(within(bin, Zc, bin.sub(bin.one, bin.mul(Z, Z)), 2 ** -195)).toBe(true);
         expect(relative(bin, unit.f, x.exp(bin.neg(bin.abs(s))))).toBe(0);
       }),

@@ -85,6 +85,12 @@ export interface ElementwiseExact {
   change<T>(x: Exact<T>, S: T, D: T, Z: T, Zc: T): T;
   /** f(S + D) - f(S) from the unmoved Z, Zc and expm1 of the step alone (no exp of the moved S). */
   changeFromValues<T>(x: Exact<T>, Z: T, Zc: T, D: T): T;
+  /**
+   * f'(S) from the exact forward values Z, Zc alone (a head that has only those, mse's delta), to
+   * the working precision; at a kink the module's convention. Absent: only `unit` gives the slope
+   * (sigmoid's would be Z Zc).
+   */
+  slopeFromValues?<T>(x: Exact<T>, Z: T, Zc: T): T;
 }
 
 /** The running error-bound rules of an elementwise activation (Higham sec. 3.3). */

@@ -45,6 +45,8 @@ export const linear: ElementwiseActivation = {
     change<T>(_x: Exact<T>, _S: T, D: T): T {
       return D;
     },
+    // f'(S) = 1
+    slopeFromValues: <T>(x: Exact<T>): T => x.one,
     // f(S + D) - f(S) = D
     changeFromValues<T>(_x: Exact<T>, _Z: T, _Zc: T, D: T): T {
       return D;

@@ -119,6 +119,12 @@ function rectifier(name: 'relu' | 'leaky_relu', alpha: number, kink: 'left' | 'r
         if (x.isZero(D)) return x.zero;
         return changeBetween(x, S, x.add(S, D), D);
       },
+      // f'(S) = alpha (Zc = S < 0), 1 (Z = S > 0), the kink side's at S = 0 (Z = Zc = 0)
+      slopeFromValues<T>(x: Exact<T>, Z: T, Zc: T): T {
+        if (x.isNeg(Zc)) return alphaIn(x);
+        if (!x.isZero(Z)) return x.one;
+        return leftAtKink ? alphaIn(x) : x.one;
+      },
       // f(S + D) - f(S) piecewise, S = Zc (S < 0) or Z (S >= 0) recovered exactly from the values
       changeFromValues<T>(x: Exact<T>, Z: T, Zc: T, D: T): T {
         if (x.isZero(D)) return x.zero;

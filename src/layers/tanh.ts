@@ -112,6 +112,8 @@ export const tanh: ElementwiseActivation = {
       const m = x.div(Zc, x.add(x.one, x.abs(Z)));
       return x.mul(tanhOf(x, D), oneMinusProduct(x, Z, m, moved.Z, moved.m));
     },
+    // tanh'(S) = 1 - Z^2 = Zc
+    slopeFromValues: <T>(_x: Exact<T>, _Z: T, Zc: T): T => Zc,
     // tanh(S + D) - tanh(S) = tanh(D) Zc / (1 + Z tanh(D)), the denominator a sum of positive terms
     changeFromValues<T>(x: Exact<T>, Z: T, Zc: T, D: T): T {
       if (x.isZero(D)) return x.zero;
