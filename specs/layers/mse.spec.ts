@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { headOf, lossOf, mse, mseHead, sigmoid, softmax, type ExactTarget } from '../../src/layers/index.js';
+import { headOf, linear, lossOf, mse, mseHead, sigmoid, softmax, tanh, type ExactTarget } from '../../src/layers/index.js';
 import { ETA64, U64 } from '../../src/compare/rounding.js';
 import type { BigFloat, Binary } from '../../src/oracle/bigfloat.js';
 import { exactOf, preActivation, relative, rowStep, step, within } from './helpers.js';
@@ -228,9 +228,9 @@ describe('the registry pairs mse with any elementwise output, never softmax', ()
 
   it('an activation without an exact slope from its values has no exact delta yet (an error naming it)', () => {
     const { bin, x } = P;
-    const other = mseHead({ ...sigmoid, name: 'tanh' as never });
-    expect(other.activation).toBe('tanh');
-    expect(() => other.exact.deltaRow(x, [x.zero], [x.one], () => targetOf(bin, 0), 0, 1, [], [])).toThrow(/no exact slope from the forward values of the tanh activation/);
+    const other = mseHead({ ...sigmoid, name: 'relu' as never });
+    expect(other.activation).toBe('relu');
+    expect(() => other.exact.deltaRow(x, [x.zero], [x.one], () => targetOf(bin, 0), 0, 1, [], [])).toThrow(/no exact slope from the forward values of the relu activation/);
   });
 });
 
@@ -245,4 +245,45 @@ describe('a saturated sigmoid output with t = 1 keeps its digits: Z - t as (1 - 
     head.deltaRow(Float64Array.of(Z), Float64Array.of(Zc), Float64Array.of(1), 0, 1, 1, d);
     expect(d[0]).toBe(2 * -Zc * (Z * Zc));
   });
+});
+
+describe('mse with the tanh and linear modules: the same rules through their own forms', () => {
+  for (const f of [tanh, linear]) {
+    const h = mseHead(f);
+    it(`${f.name}: term and delta within their bound rules of the exact forms; termChange to 50 digits of the 600-bit difference`, () => {
+      fc.assert(
+        fc.property(preActivation, anyTarget, rowStep, (S, t, D) => {
+          const { bin, x } = P;
+          const s = bin.fromNumber(S);
+          const Z = f.value(S);
+          const Zc = f.complement(S);
+          const term = h.term(S, Z, Zc, t);
+          expect(within(bin, bin.fromNumber(term), h.exact.term(x, s, x.zero, targetOf(bin, t)), h.bound.termError(S, 0, t, term, u, ETA64))).toBe(true);
+          const eZ = Float64Array.of(f.bound.propagated(S, 0) + f.bound.roundings * u * Math.abs(Z) + ETA64);
+          const eZc = Float64Array.of(f.bound.propagated(S, 0) + f.bound.roundings * u * Math.abs(Zc) + ETA64);
+          const d = new Float64Array(1);
+          const ed = new Float64Array(1);
+          h.deltaRow(Float64Array.of(Z), Float64Array.of(Zc), Float64Array.of(t), 0, 1, 1, d);
+          h.bound.deltaErrorRow(Float64Array.of(Z), Float64Array.of(Zc), eZ, eZc, Float64Array.of(t), 0, 1, u, ETA64, ed);
+          const unit = f.exact.unit(x, s);
+          const dx: BigFloat[] = [x.zero];
+          const mx: BigFloat[] = [x.zero];
+          h.exact.deltaRow(x, [unit.Z], [unit.Zc], () => targetOf(bin, t), 0, 1, dx, mx);
+          expect(within(bin, bin.fromNumber(d[0]!), dx[0]!, ed[0]!)).toBe(true);
+          expect(within(bin, dx[0]!, bin.mul(bin.mul(bin.fromNumber(2), bin.sub(unit.Z, bin.fromNumber(t))), unit.slope), 2 ** -190 * (1 + Math.abs(t) + Math.abs(S)))).toBe(true);
+          // the change through f's own change identity against the difference of 600-bit terms
+          const change = h.exact.termChange(x, s, bin.fromNumber(D), unit.Z, unit.Zc, targetOf(bin, t));
+          const W = WIDE;
+          const sw = W.bin.fromNumber(S);
+          const tw = targetOf(W.bin, t);
+          const truth = W.bin.sub(h.exact.term(W.x, W.bin.add(sw, W.bin.fromNumber(D)), W.x.zero, tw), h.exact.term(W.x, sw, W.x.zero, tw));
+          const Zp = f.exact.pair(x, bin.add(s, bin.fromNumber(D)))[0];
+          const scale = bin.toNumber(bin.mul(bin.abs(bin.sub(Zp, unit.Z)), bin.add(bin.add(bin.abs(unit.Z), bin.abs(Zp)), bin.fromNumber(2 * Math.abs(t)))));
+          const w = bin.norm(truth.m, truth.e);
+          expect(within(bin, change, w, 1e-50 * Math.max(Math.abs(bin.toNumber(w)), scale) + 2 ** -590 * (1 + t * t + S * S))).toBe(true);
+        }),
+        { seed: f === tanh ? 1231 : 1232, numRuns: 800 },
+      );
+    });
+  }
 });

@@ -23,6 +23,10 @@ import type { Head, Loss, TermValues } from './loss.js';
 const FROM_VALUES: Record<string, { slope: <T>(x: Exact<T>, Z: T, Zc: T) => T; complementIsOneMinusZ: boolean }> = {
   // sigma'(S) = Z Zc, Zc = 1 - Z
   sigmoid: { slope: (x, Z, Zc) => x.mul(Z, Zc), complementIsOneMinusZ: true },
+  // tanh'(S) = Zc = 1 - Z^2
+  tanh: { slope: (_x, _Z, Zc) => Zc, complementIsOneMinusZ: false },
+  // linear'(S) = 1
+  linear: { slope: (x) => x.one, complementIsOneMinusZ: false },
 };
 
 // term = (Z - t)^2
