@@ -15,18 +15,14 @@ import type { Head, Loss, TermValues } from './loss.js';
  */
 
 /**
- * What mse needs of an activation's exact forward values Z, Zc that `ElementwiseExact` does not give
- * yet: the exact slope from Z, Zc (it gives the slope with `unit(x, S)`, from S), and whether Zc is
- * 1 - Z (then Z - t is formed as (1 - t) - Zc where Z > 1/2, keeping a saturated output's digits).
- * An activation missing here has no exact mse delta from values until activation.ts grows that identity.
+ * What mse needs of sigmoid's exact forward values beyond its module: the exact slope from Z, Zc
+ * (sigmoid has no `slopeFromValues`; every other module gives its own, which mse reads first), and
+ * that its Zc is 1 - Z (then Z - t is formed as (1 - t) - Zc where Z > 1/2, keeping a saturated
+ * output's digits). An activation with neither has no exact mse delta from values.
  */
 const FROM_VALUES: Record<string, { slope: <T>(x: Exact<T>, Z: T, Zc: T) => T; complementIsOneMinusZ: boolean }> = {
   // sigma'(S) = Z Zc, Zc = 1 - Z
   sigmoid: { slope: (x, Z, Zc) => x.mul(Z, Zc), complementIsOneMinusZ: true },
-  // tanh'(S) = Zc = 1 - Z^2
-  tanh: { slope: (_x, _Z, Zc) => Zc, complementIsOneMinusZ: false },
-  // linear'(S) = 1
-  linear: { slope: (x) => x.one, complementIsOneMinusZ: false },
 };
 
 // term = (Z - t)^2
@@ -88,7 +84,7 @@ function makeMseHead(f: ElementwiseActivation): Head {
       },
       // delta = 2 (Z - t) f'(S), magnitude 2 (|Z| + |t|) |f'(S)|, f' from Z, Zc exactly
       deltaRow<T>(x: Exact<T>, Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, d: T[], m: T[]): void {
-        const slope = FROM_VALUES[f.name]?.slope;
+        const slope = f.exact.slopeFromValues ? (y: Exact<T>, Z: T, Zc: T): T => f.exact.slopeFromValues!(y, Z, Zc) : FROM_VALUES[f.name]?.slope;
         if (!slope) throw new Error(`mse: no exact slope from the forward values of the ${f.name} activation yet`);
         const two = x.add(x.one, x.one);
         for (let k = row; k < row + n; k++) {
