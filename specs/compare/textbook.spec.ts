@@ -214,6 +214,13 @@ describe('the failure report of a value beyond the stable bound', () => {
     expect(inaccurate.failures[0]!.textbook).toMatchObject({ computation: 'logClamp', value: 100 });
     expect(formatFailure(inaccurate, inaccurate.failures[0]!, 'verify')).toMatch(/textbook gives {5}100 within /);
   });
+
+  it('names no "nearest" computation where every one gives the stable value (nothing saturated)', async () => {
+    const wrong = await verifyCases(await loadModule('fixtures/implementations/buggy-wrong-sign.mjs'), [{ name: 'typical', case: one(0.5, 0) }], {});
+    expect(wrong.failures[0]!.outcome).toBe('wrong');
+    expect(wrong.failures[0]!.textbook).toBeNull();
+    expect(wrong.failures[0]!.message).toContain('no textbook computation gives it');
+  });
 });
 
 describe('judging the reference itself', () => {

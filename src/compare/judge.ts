@@ -75,14 +75,19 @@ class TextbookCases {
     return (this.done[index] ??= this.make(TEXTBOOK_COMPUTATIONS[index]!));
   }
 
-  /** The first computation that gives `value` at entry k, or -1 - (the nearest one) when none does (-1 - n: none applies). */
-  explain(k: number, value: number): number {
+  /**
+   * The first computation that gives `value` at entry k, or -1 - (the nearest one) when none does
+   * (-1 - n: none to name). Only a computation whose value here departs from the exact one by more
+   * than the stable allowance is named as the nearest: one that gives the stable value (the slope
+   * cancellation of a network without a saturated hidden unit) would only repeat the oracle.
+   */
+  explain(k: number, value: number, exact: number, allowed: number): number {
     let nearest = TEXTBOOK_COMPUTATIONS.length;
     let nearestRatio = Number.POSITIVE_INFINITY;
     for (let index = 0; index < TEXTBOOK_COMPUTATIONS.length; index++) {
       const v = this.values(index);
       if (explains(v, k, value)) return index;
-      if (v.applies[k]) {
+      if (v.applies[k] && Math.abs(v.c[k]! - exact) > allowed) {
         const ratio = Math.abs(value - v.c[k]!) / v.r[k]!;
         if (ratio < nearestRatio || nearest === TEXTBOOK_COMPUTATIONS.length) {
           nearest = index;
@@ -253,7 +258,7 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
     } else {
       context.digitsLost[k] = error === 0 ? 0 : Math.max(0, Math.log10((STABLE_SLACK * error) / allowed));
       if (!(error <= allowed)) {
-        const found = textbook.explain(k, value);
+        const found = textbook.explain(k, value, measured.exactNumbers[k]!, allowed);
         context.outcome[k] = found >= 0 ? 1 : 2;
         context.computation[k] = found >= 0 ? found : -1 - found < TEXTBOOK_COMPUTATIONS.length ? -1 - found : -1;
       }

@@ -30,7 +30,7 @@ export function describeJudgement(j: Judgement): string {
   const base = `${formatLocation(j.where)}: implementation ${j.value}, oracle ${j.exact.toSignificantDigits(17).toString()}, error ${j.error.toExponential(2)}`;
   if (j.outcome === 'inaccurate') return `${base} (${j.digitsLost.toFixed(1)} digits lost: ${CANCELLATION_TEXT[j.cancellation ?? 'several']})`;
   if (j.reason === 'non-finite') return `${base}: a non-finite value where the exact one is finite`;
-  const near = j.textbookValue !== null && j.textbookBound !== null ? `; no textbook computation gives it (the nearest gives ${j.textbookValue} within ${j.textbookBound.toExponential(2)})` : '; no textbook computation gives a finite value here';
+  const near = j.textbookValue !== null && j.textbookBound !== null ? `; no textbook computation gives it (the nearest gives ${j.textbookValue} within ${j.textbookBound.toExponential(2)})` : '; no textbook computation gives it';
   return `${base} > ${j.stableBound.toExponential(2)} allowed${near}`;
 }
 
