@@ -50,6 +50,25 @@ describe('the JSON readers under fuzzing', () => {
     );
   });
 
+  it('never throw anything but InputError on arbitrary protocol version-2 fields (activation, alpha, loss)', () => {
+    const name = fc.oneof(fc.constantFrom('sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax', 'bce', 'cce', 'mse', 'swish'), jsonValue);
+    let refused = 0;
+    fc.assert(
+      fc.property(name, name, fc.oneof(fc.double(), jsonValue), name, (first, second, alpha, loss) => {
+        const message = outcome(() =>
+          parseNetwork({ layers: [{ weights: [[0.5]], activation: first, alpha }, { weights: [[1]], activation: second }], loss }),
+        );
+        // this version verifies sigmoid layers with bce only: anything else is refused, never judged as sigmoid / bce
+        const defaults = (first === 'sigmoid' || first === undefined) && (second === 'sigmoid' || second === undefined) && (loss === 'bce' || loss === undefined) && alpha === undefined;
+        if (!defaults) expect(message).not.toBe('ok');
+        if (message !== 'ok') refused += 1;
+        return true;
+      }),
+      { seed: 43, numRuns: 1000 },
+    );
+    expect(refused).toBeGreaterThan(900);
+  });
+
   it('reject mutated and truncated JSON text with a message, or accept it when it is still valid', () => {
     const mutation = fc.tuple(fc.nat({ max: text.length }), fc.nat({ max: 20 }), fc.string({ maxLength: 8 }));
     fc.assert(

@@ -501,13 +501,28 @@ describe('protocol version 2 names this version does not verify', () => {
   });
 
   it('refuses a version-2 activation or loss instead of judging it as sigmoid / bce, naming the field', () => {
-    expect(() => parseNetwork(net({ activation: 'tanh' }))).toThrow('network.layers[0].activation is "tanh": this version verifies sigmoid layers only');
-    expect(() => parseNetwork(net({ activation: 'relu' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => parseNetwork(net({ activation: 'tanh' }, { loss: 'mse' }))).toThrow('network.layers[0].activation is "tanh": this version verifies sigmoid layers only');
+    expect(() => parseNetwork(net({ activation: 'relu' }, { loss: 'mse' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => parseNetwork(net({}, { loss: 'mse' }))).toThrow('network.loss is "mse": this version verifies bce losses only');
   });
 
-  it('names an unknown activation as such', () => {
-    expect(() => parseNetwork(net({ activation: 'swish' }))).toThrow('network.layers[0].activation is "swish", expected "sigmoid"');
-    expect(() => parseNetwork(net({ activation: 3 }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', path: 'network.layers[0].activation' }));
+  it('names an unknown activation or loss as such', () => {
+    expect(() => parseNetwork(net({ activation: 'swish' }))).toThrow('network.layers[0].activation is "swish", expected one of "sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"');
+    expect(() => parseNetwork(net({ activation: 3 }))).toThrow(expect.objectContaining({ code: 'E_ACTIVATION', path: 'network.layers[0].activation' }));
+    expect(() => parseNetwork(net({}, { loss: 'hinge' }))).toThrow(expect.objectContaining({ code: 'E_LOSS', path: 'network.loss' }));
+  });
+
+  it('checks the version-2 rules before refusing, so a malformed network says what is wrong with it', () => {
+    const two = (first: Record<string, unknown>, second: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ layers: [{ weights: [[0.5]], ...first }, { weights: [[0.5]], ...second }], ...extra });
+    expect(() => parseNetwork(two({ activation: 'softmax' }, { activation: 'softmax' }, { loss: 'cce' }))).toThrow('network.layers[0].activation is "softmax" on layer 0 of 2: softmax may only be the last layer\'s activation');
+    expect(() => parseNetwork(net({ activation: 'sigmoid' }, { loss: 'cce' }))).toThrow('network.loss is "cce" but the last layer\'s activation is "sigmoid": cce needs a softmax output');
+    expect(() => parseNetwork(net({ activation: 'tanh' }))).toThrow('network.loss is "bce" but the last layer\'s activation is "tanh": bce needs a sigmoid output');
+    expect(() => parseNetwork(net({ activation: 'softmax' }, { loss: 'mse' }))).toThrow('mse needs any output activation but softmax');
+    expect(() => parseNetwork(net({ activation: 'leaky_relu', alpha: 1 }, { loss: 'mse' }))).toThrow('network.layers[0].alpha is 1, expected a number with 0 <= alpha < 1');
+    expect(() => parseNetwork(net({ activation: 'relu', alpha: 0.1 }, { loss: 'mse' }))).toThrow('network.layers[0].alpha is given for a relu layer: alpha belongs to leaky_relu only');
+    // well-formed version-2 networks: refused as not yet verified, naming the first field
+    expect(() => parseNetwork(two({ activation: 'tanh' }, { activation: 'sigmoid' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', path: 'network.layers[0].activation' }));
+    expect(() => parseNetwork(net({ activation: 'softmax' }, { loss: 'cce' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => parseNetwork(net({ activation: 'leaky_relu', alpha: 0.2 }, { loss: 'mse' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
   });
 });

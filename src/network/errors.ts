@@ -12,8 +12,12 @@
  * - `E_BATCH`: a batch of size 0, or inputs and targets with different row counts;
  * - `E_TARGET`: a target outside [0, 1];
  * - `E_REDUCTION`: an unknown reduction;
- * - `E_UNSUPPORTED`: a layer activation or loss this version does not verify (protocol version 2's
- *   tanh, relu, leaky_relu, linear, softmax, cce, mse), or an unknown one;
+ * - `E_ACTIVATION`: an unknown activation, softmax before the last layer, an alpha that is not
+ *   leaky_relu's or outside [0, 1);
+ * - `E_LOSS`: an unknown loss, or one its output activation does not allow (bce needs sigmoid,
+ *   cce softmax, mse anything but softmax);
+ * - `E_UNSUPPORTED`: a valid protocol version-2 activation or loss this version does not verify
+ *   yet (tanh, relu, leaky_relu, linear, softmax, cce, mse);
  * - `E_JSON`: text that is not JSON.
  */
 export type InputErrorCode =
@@ -24,6 +28,8 @@ export type InputErrorCode =
   | 'E_BATCH'
   | 'E_TARGET'
   | 'E_REDUCTION'
+  | 'E_ACTIVATION'
+  | 'E_LOSS'
   | 'E_UNSUPPORTED'
   | 'E_JSON';
 

@@ -105,7 +105,6 @@ function parseLayer(value: unknown, path: string, l: number, nIn: number | undef
   if (nOut === 0) {
     throw new InputError('E_EMPTY', `${path}.weights[0]`, `is empty, layer ${l} needs at least one output`);
   }
-  supportedOnly(layer.activation, `${path}.activation`, 'sigmoid', VERSION_2_ACTIVATIONS, 'layers');
   const why = `layer ${l} has ${plural(nOut, 'output')}`;
   const W = matrix(rows, `${path}.weights`, nOut, finite, why);
   const bias = layer.bias;
@@ -115,21 +114,55 @@ function parseLayer(value: unknown, path: string, l: number, nIn: number | undef
   return { nIn: rows.length, nOut, W, b };
 }
 
-/** The activations and losses of protocol version 2 that this version does not verify yet. */
-const VERSION_2_ACTIVATIONS = ['tanh', 'relu', 'leaky_relu', 'linear', 'softmax'];
-const VERSION_2_LOSSES = ['cce', 'mse'];
+/** Protocol version 2's activations and losses; this version verifies sigmoid layers with bce only. */
+const ACTIVATION_NAMES = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'] as const;
+const LOSS_NAMES = ['bce', 'cce', 'mse'] as const;
+type ActivationName = (typeof ACTIVATION_NAMES)[number];
+type LossName = (typeof LOSS_NAMES)[number];
+const VERIFIED_ACTIVATIONS: readonly ActivationName[] = ['sigmoid'];
+const VERIFIED_LOSSES: readonly LossName[] = ['bce'];
+
+/** A protocol name (`activation`, `loss`) with its default, or an error naming the field and the names allowed. */
+function nameOf<N extends string>(value: unknown, path: string, names: readonly N[], fallback: N, code: 'E_ACTIVATION' | 'E_LOSS'): N {
+  if (value === undefined) return fallback;
+  const found = names.find((known) => known === value);
+  if (found === undefined) throw new InputError(code, path, `is ${describeValue(value)}, expected one of ${names.map((n) => `"${n}"`).join(', ')}`);
+  return found;
+}
 
 /**
- * A protocol version-2 name (`activation`, `loss`) where only its default is verified today: absent
- * or the default passes; a version-2 name is refused (judging it as the default would be unsound);
- * anything else is an unknown name.
+ * The activation of layer l and its `alpha` (leaky_relu only, 0 <= alpha < 1), checked as
+ * protocol version 2 defines them.
  */
-function supportedOnly(value: unknown, path: string, only: string, later: readonly string[], what: string): void {
-  if (value === undefined || value === only) return;
-  if (typeof value === 'string' && later.includes(value)) {
-    throw new InputError('E_UNSUPPORTED', path, `is "${value}": this version verifies ${only} ${what} only (protocol version 2's ${later.map((n) => `"${n}"`).join(', ')} are not supported yet), so it cannot judge this case`);
+function activationOfLayer(layer: Record<string, unknown>, path: string): ActivationName {
+  const activation = nameOf(layer.activation, `${path}.activation`, ACTIVATION_NAMES, 'sigmoid', 'E_ACTIVATION');
+  if (layer.alpha !== undefined) {
+    if (activation !== 'leaky_relu') throw new InputError('E_ACTIVATION', `${path}.alpha`, `is given for a ${activation} layer: alpha belongs to leaky_relu only`);
+    if (typeof layer.alpha !== 'number' || !(layer.alpha >= 0 && layer.alpha < 1)) throw new InputError('E_ACTIVATION', `${path}.alpha`, `is ${describeValue(layer.alpha)}, expected a number with 0 <= alpha < 1`);
   }
-  throw new InputError('E_UNSUPPORTED', path, `is ${describeValue(value)}, expected "${only}" (protocol version 2 also names ${later.map((n) => `"${n}"`).join(', ')}, not supported yet)`);
+  return activation;
+}
+
+/**
+ * The network's loss, checked against its activations as protocol version 2 pairs them (softmax
+ * on the last layer only and only with cce; bce on a sigmoid output; mse on anything but softmax),
+ * then refused if this version does not verify it yet: judging it as sigmoid / bce would be
+ * judging another network.
+ */
+function checkFamily(network: Record<string, unknown>, name: string, activations: readonly ActivationName[]): void {
+  const loss = nameOf(network.loss, `${name}.loss`, LOSS_NAMES, 'bce', 'E_LOSS');
+  const last = activations.length - 1;
+  activations.forEach((activation, l) => {
+    if (activation === 'softmax' && l !== last) throw new InputError('E_ACTIVATION', `${name}.layers[${l}].activation`, `is "softmax" on layer ${l} of ${activations.length}: softmax may only be the last layer's activation`);
+  });
+  const output = activations[last]!;
+  const needs: Record<LossName, (a: ActivationName) => boolean> = { bce: (a) => a === 'sigmoid', cce: (a) => a === 'softmax', mse: (a) => a !== 'softmax' };
+  const wants: Record<LossName, string> = { bce: 'a sigmoid output', cce: 'a softmax output', mse: 'any output activation but softmax' };
+  if (!needs[loss](output)) throw new InputError('E_LOSS', `${name}.loss`, `is "${loss}" but the last layer's activation is "${output}": ${loss} needs ${wants[loss]}`);
+  activations.forEach((activation, l) => {
+    if (!VERIFIED_ACTIVATIONS.includes(activation)) throw new InputError('E_UNSUPPORTED', `${name}.layers[${l}].activation`, `is "${activation}": this version verifies sigmoid layers only (protocol version 2's other activations are not supported yet), so it cannot judge this case`);
+  });
+  if (!VERIFIED_LOSSES.includes(loss)) throw new InputError('E_UNSUPPORTED', `${name}.loss`, `is "${loss}": this version verifies bce losses only (protocol version 2's cce and mse are not supported yet), so it cannot judge this case`);
 }
 
 /** The reduction named by `value` (default "sum"). */
@@ -155,10 +188,12 @@ export function parseNetwork(value: unknown, name = 'network'): Network {
     throw new InputError('E_EMPTY', `${name}.layers`, 'is empty, a network needs at least one layer');
   }
   const layers: Layer[] = [];
+  const activations: ActivationName[] = [];
   for (let l = 0; l < items.length; l++) {
     layers.push(parseLayer(items[l], `${name}.layers[${l}]`, l, layers[l - 1]?.nOut));
+    activations.push(activationOfLayer(items[l] as Record<string, unknown>, `${name}.layers[${l}]`));
   }
-  supportedOnly(network.loss, `${name}.loss`, 'bce', VERSION_2_LOSSES, 'losses');
+  checkFamily(network, name, activations);
   return { layers, reduction: parseReduction(network.reduction, `${name}.reduction`) };
 }
 
