@@ -34,6 +34,9 @@ export interface StartCommandOptions {
 }
 
 /** Defaults of {@link StartCommandOptions}. */
+/** How long a process killed with SIGKILL is waited for at most. */
+const KILLED_EXIT_MS = 5_000;
+
 const DEFAULTS = { timeoutMs: DEFAULT_TIMEOUT_MS, startTimeoutMs: 30_000, maxInFlight: 8, closeGraceMs: 2_000 } as const;
 
 /** How many of the last standard-error lines messages quote. */
@@ -200,7 +203,9 @@ class CommandIut implements Iut {
       if (await this.exitsWithin(this.closeGraceMs)) return;
       this.killGroup(signal);
     }
-    await this.exitsWithin(this.closeGraceMs);
+    // SIGKILL cannot be ignored, but on a loaded machine the exit can take longer than the grace:
+    // wait for it (bounded), so that a closed implementation is gone when close() resolves
+    await this.exitsWithin(Math.max(this.closeGraceMs, KILLED_EXIT_MS));
   }
 
   /** Whether the process has exited, or does so within `ms`. */
