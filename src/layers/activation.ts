@@ -45,6 +45,17 @@ export interface ActivationBase {
   forwardRow(S: Float64Array, Z: Float64Array, Zc: Float64Array, row: number, n: number): void;
 }
 
+/** Z_k = f(S_k), Zc_k = complement(S_k) for the units of a row: the forwardRow of an activation given by its scalar forms. */
+export function unitByUnit(value: (S: number) => number, complement: (S: number) => number): ActivationBase['forwardRow'] {
+  return (S, Z, Zc, row, n) => {
+    for (let k = row; k < row + n; k++) {
+      const Sk = S[k]!;
+      Z[k] = value(Sk);
+      Zc[k] = complement(Sk);
+    }
+  };
+}
+
 /** An activation applied unit by unit. */
 export interface ElementwiseActivation extends ActivationBase {
   readonly shape: 'elementwise';

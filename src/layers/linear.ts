@@ -1,4 +1,4 @@
-import type { ElementwiseActivation } from './activation.js';
+import { unitByUnit, type ElementwiseActivation } from './activation.js';
 import type { Exact, ExactUnit } from './exact.js';
 
 /**
@@ -25,12 +25,7 @@ export const linear: ElementwiseActivation = {
   slope: () => 1,
 
   // Z_i = S_i, Zc_i = 0, per unit of the row
-  forwardRow(S, Z, Zc, row, n) {
-    for (let k = row; k < row + n; k++) {
-      Z[k] = value(S[k]!);
-      Zc[k] = 0;
-    }
-  },
+  forwardRow: unitByUnit(value, () => 0),
 
   exact: {
     // Z = S, Zc = 0, f = e^-|S|, slope = 1

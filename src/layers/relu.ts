@@ -1,4 +1,4 @@
-import type { ElementwiseActivation } from './activation.js';
+import { unitByUnit, type ElementwiseActivation } from './activation.js';
 import type { Exact, ExactUnit } from './exact.js';
 
 /**
@@ -89,13 +89,7 @@ function rectifier(name: 'relu' | 'leaky_relu', alpha: number, kink: 'left' | 'r
     slope,
 
     // Z_i = f(S_i), Zc_i = min(S_i, 0), per unit of the row
-    forwardRow(S, Z, Zc, row, n) {
-      for (let k = row; k < row + n; k++) {
-        const Sk = S[k]!;
-        Z[k] = value(Sk);
-        Zc[k] = complement(Sk);
-      }
-    },
+    forwardRow: unitByUnit(value, complement),
 
     exact: {
       // Z = f(S), Zc = min(S, 0), f = e^-|S|, slope = 1 / alpha / the kink side's at S = 0

@@ -1,5 +1,5 @@
 import { U64 } from '../compare/rounding.js';
-import type { ElementwiseActivation } from './activation.js';
+import { unitByUnit, type ElementwiseActivation } from './activation.js';
 import type { Exact, ExactUnit } from './exact.js';
 
 /**
@@ -86,13 +86,7 @@ export const tanh: ElementwiseActivation = {
   slope: (_Z, Zc) => Zc,
 
   // Z_i = sign(S) (-em / (2 + em)), Zc_i = (2f / (1 + f^2))^2, per unit of the row
-  forwardRow(S, Z, Zc, row, n) {
-    for (let k = row; k < row + n; k++) {
-      const Sk = S[k]!;
-      Z[k] = value(Sk);
-      Zc[k] = complement(Sk);
-    }
-  },
+  forwardRow: unitByUnit(value, complement),
 
   exact: {
     // Z, Zc from f = e^-|S|, g = f^2, expm1(-2|S|); slope = Zc
