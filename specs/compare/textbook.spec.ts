@@ -133,6 +133,17 @@ describe('every allowance is finite', () => {
     expect(() => judge(c.network, c.batch, ref, exact, 'float64')).toThrow(BoundError);
     expect(() => judge(c.network, c.batch, ref, exact, 'float64')).toThrow(/error bound of loss E cannot be computed on this case/);
   });
+
+  it('names it on a network of 200 000 weights too (the largest |W| of the message is found without spreading the layer)', () => {
+    const nIn = 500;
+    const nOut = 400;
+    const weights = Array.from({ length: nIn }, (_, j) => Array.from({ length: nOut }, (_, i) => (i === 0 && j < 2 ? 1e308 : 0.001)));
+    const inputs = [Array.from({ length: nIn }, (_, j) => (j === 0 ? 1 : j === 1 ? -1 : 0))];
+    const c = parseCase({ network: { layers: [{ weights }] }, batch: { inputs, targets: [Array.from({ length: nOut }, () => 0)] } });
+    const ref = referenceGradients(c.network, c.batch);
+    const exact = oracle(c.network, c.batch, { finiteDifferences: false });
+    expect(() => judge(c.network, c.batch, ref, exact, 'float64')).toThrow(/cannot be computed on this case: .*largest \|W\| 1\.000e\+308/);
+  });
 });
 
 describe('the measured run: a loss counted twice when |S| > 40, on 300 generated cases', () => {

@@ -203,9 +203,14 @@ class JudgedEntry implements Judgement {
 export function requireFiniteBounds(stable: Float64Array, locate: (k: number) => EntryLocation, network: Network, pass: ReturnType<typeof forward>): void {
   for (let k = 0; k < stable.length; k++) {
     if (Number.isFinite(stable[k]!)) continue;
-    let largestS = 0;
-    for (const S of pass.S) for (const s of S) largestS = Math.max(largestS, Math.abs(s));
-    const largestW = network.layers.reduce((m, l) => Math.max(m, ...Array.from(l.W, Math.abs)), 0);
+    // one loop over each array: spreading a 10^5-entry layer into Math.max would overflow the call stack
+    const largest = (arrays: readonly Float64Array[]): number => {
+      let m = 0;
+      for (const a of arrays) for (const x of a) m = Math.max(m, Math.abs(x));
+      return m;
+    };
+    const largestS = largest(pass.S);
+    const largestW = largest(network.layers.map((l) => l.W));
     throw new BoundError(`the error bound of ${formatLocation(locate(k))} cannot be computed on this case: an intermediate of the bound overflows the float64 range (largest |W| ${largestW.toExponential(3)}, largest |S| ${largestS.toExponential(3)}; the bounds hold for magnitudes up to about 1e300)`);
   }
 }
