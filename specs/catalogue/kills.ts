@@ -3,6 +3,10 @@ import { killMistake } from '../../src/catalogue/kill.js';
 import { pinOf } from '../../src/catalogue/pins.js';
 import type { Mistake } from '../../src/catalogue/mistakes.js';
 import { caseSize } from '../../src/claims/size.js';
+import { fileURLToPath } from 'node:url';
+
+/** The pins' folder as an absolute path: a relative one resolves against the spec file that calls killSpecs, not this helper. */
+const PINS = fileURLToPath(new URL('../../fixtures/counterexamples/', import.meta.url));
 
 /** Cases per buggy implementation (BACKPROP_ORACLE_RUNS for a longer run) and per claim (half). */
 export const RUNS = Number(process.env.BACKPROP_ORACLE_RUNS ?? 200);
@@ -27,7 +31,7 @@ export function killSpecs(mistakes: readonly Mistake[]): void {
       expect(size.maxUnits).toBeLessThanOrEqual(2);
       expect(size.batch).toBeLessThanOrEqual(m.id === 'bias-one-sample' ? 2 : 1);
       expect(size.maxDigits).toBeLessThanOrEqual(2);
-      if (pinned) await expect(JSON.stringify(pinOf(k), null, 2) + '\n').toMatchFileSnapshot(`../../../fixtures/counterexamples/${m.id}.json`);
+      if (pinned) await expect(JSON.stringify(pinOf(k), null, 2) + '\n').toMatchFileSnapshot(`${PINS}${m.id}.json`);
     });
   }
 }
