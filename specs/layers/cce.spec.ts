@@ -1,9 +1,9 @@
+import { parseNetwork } from '../../src/network/validate.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { bceSigmoid, cce, cceSoftmax, cceTextbook, headOf, lossOf, modulesOf, rowwiseHeadOf, sigmoid, softmax, type ExactTarget } from '../../src/layers/index.js';
 import { ETA64, U64 } from '../../src/compare/rounding.js';
 import type { BigFloat, Binary } from '../../src/oracle/bigfloat.js';
-import type { Network } from '../../src/network/types.js';
 import { exactOf, logitsAndTargets, relative, sorted, rowStep, within } from './helpers.js';
 
 /**
@@ -259,15 +259,18 @@ describe('the textbook forms and their named cancellations', () => {
   });
 });
 
-describe('the registry pairs cce with a softmax output only; networks still get sigmoid + bce', () => {
-  it('lossOf, the pair, refusals, modulesOf unchanged', () => {
+describe('the registry pairs cce with a softmax output only', () => {
+  it('lossOf, the pair, refusals; a softmax / cce network gets the row-wise head', () => {
     expect(lossOf('cce')).toBe(cce);
     expect(cce.head(softmax)).toBe(cceSoftmax);
     expect(rowwiseHeadOf('cce', softmax)).toBe(cceSoftmax);
     expect(cce.head(sigmoid)).toBeUndefined();
     expect(() => headOf('cce', 'sigmoid')).toThrow(/cce loss is not defined on a sigmoid output/);
     expect(() => rowwiseHeadOf('bce', sigmoid)).toThrow(/elementwise/);
-    expect(modulesOf({} as Network).head).toBe(bceSigmoid);
-    expect(modulesOf({} as Network).activation(0)).toBe(sigmoid);
+    const network = parseNetwork({ layers: [{ weights: [[0.5]] }, { weights: [[0.5, 1]], activation: 'softmax' }], loss: 'cce' });
+    expect(modulesOf(network).head).toBe(cceSoftmax);
+    expect(modulesOf(network).activation(1)).toBe(softmax);
+    expect(() => modulesOf(network).elementwiseHead).toThrow(/row-wise/);
+    expect(modulesOf(parseNetwork({ layers: [{ weights: [[0.5]] }] })).head).toBe(bceSigmoid);
   });
 });

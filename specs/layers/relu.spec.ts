@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { activationOf, leakyRelu, linear, modulesOf, relu, reluWithKink, sigmoid, standaloneActivationOf, tanh, type Rectifier } from '../../src/layers/index.js';
+import { activationOf, leakyRelu, linear, modulesOf, relu, reluWithKink, sigmoid, tanh, type Rectifier } from '../../src/layers/index.js';
 import { parseNetwork } from '../../src/network/validate.js';
 import { createContext } from '../../src/oracle/context.js';
 import { toDecimal } from '../../src/oracle/decimalBridge.js';
@@ -286,29 +286,33 @@ describe('the textbook forms are monotone (the emulation takes their values at t
   });
 });
 
-describe('the registry: standalone, not wired', () => {
-  it('standaloneActivationOf finds relu and leaky_relu with their alpha and kink; activationOf does not', () => {
-    expect(standaloneActivationOf('relu')).toBe(relu);
-    expect(standaloneActivationOf('relu', { kink: 'right' }).kink).toBe('right');
-    const leaky = standaloneActivationOf('leaky_relu', { alpha: 0.2 }) as Rectifier;
+describe('the registry', () => {
+  it('activationOf finds relu and leaky_relu with their alpha and kink side', () => {
+    expect(activationOf('relu')).toBe(relu);
+    expect(activationOf('relu', { kink: 'right' }).kink).toBe('right');
+    const leaky = activationOf('leaky_relu', { alpha: 0.2 }) as Rectifier;
     expect([leaky.name, leaky.alpha, leaky.kink]).toEqual(['leaky_relu', 0.2, 'left']);
-    expect((standaloneActivationOf('leaky_relu') as Rectifier).alpha).toBe(0.01);
-    expect(() => activationOf('relu')).toThrow(/unknown activation "relu"/);
-    expect(() => activationOf('leaky_relu')).toThrow(/unknown activation "leaky_relu"/);
+    expect((activationOf('leaky_relu') as Rectifier).alpha).toBe(0.01);
+    expect(activationOf('leaky_relu', { alpha: 0.2 })).toBe(leaky);
   });
 });
 
-describe('not wired: networks still get sigmoid only', () => {
-  it('modulesOf gives sigmoid for every layer; validation still refuses the standalone names', () => {
-    const network = parseNetwork({ layers: [{ weights: [[0.5]] }] });
-    expect(modulesOf(network).elementwise(0)).toBe(sigmoid);
-    for (const m of [tanh, relu, leakyRelu(0.2), linear]) expect(modulesOf(network).activation(0)).not.toBe(m);
-    for (const name of ['tanh', 'relu', 'leaky_relu', 'linear']) {
-      // a well-formed version-2 network (mse allows any output activation): refused as not yet verified
-      expect(() => parseNetwork({ layers: [{ weights: [[0.5]], activation: name }], loss: 'mse' })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-      // with the default bce, the pair itself is refused first
-      expect(() => parseNetwork({ layers: [{ weights: [[0.5]], activation: name }] })).toThrow(expect.objectContaining({ code: 'E_LOSS' }));
-    }
+describe('wired: a network gets the modules it names', () => {
+  it('modulesOf gives each layer its activation, alpha and the kink side asked; the head its pair', () => {
+    const network = parseNetwork({ layers: [{ weights: [[0.5]], activation: 'relu' }, { weights: [[0.5]], activation: 'leaky_relu', alpha: 0.2 }, { weights: [[0.5]], activation: 'tanh' }, { weights: [[1]], activation: 'linear' }], loss: 'mse' });
+    const m = modulesOf(network);
+    expect(m.elementwise(0)).toBe(relu);
+    expect((m.elementwise(1) as Rectifier).alpha).toBe(0.2);
+    expect(m.elementwise(2)).toBe(tanh);
+    expect(m.elementwise(3)).toBe(linear);
+    expect(m.head.loss).toBe('mse');
+    expect(m.version1).toBe(false);
+    expect(modulesOf(network, 'right').elementwise(0).kink).toBe('right');
+    expect(modulesOf(network)).toBe(m);
+    const v1 = parseNetwork({ layers: [{ weights: [[0.5]] }] });
+    expect(modulesOf(v1).elementwise(0)).toBe(sigmoid);
+    expect(modulesOf(v1).version1).toBe(true);
+    expect(leakyRelu(0.2).alpha).toBe(0.2);
   });
 });
 

@@ -162,7 +162,7 @@ describe('the registry', () => {
     expect(activationOf('sigmoid')).toBe(sigmoid);
     expect(elementwise(sigmoid)).toBe(sigmoid);
     expect(sigmoid.kink).toBe('none');
-    expect(() => activationOf('tanh' as never)).toThrow(/unknown activation "tanh"/);
+    expect(() => activationOf('swish' as never)).toThrow(/unknown activation "swish"/);
   });
 });
 

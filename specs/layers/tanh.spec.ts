@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { activationOf, standaloneActivationOf, tanh } from '../../src/layers/index.js';
+import { activationOf, tanh } from '../../src/layers/index.js';
 import { ETA64, U32, U64 } from '../../src/compare/rounding.js';
 import type { BigFloat } from '../../src/oracle/bigfloat.js';
 import { createContext } from '../../src/oracle/context.js';
@@ -289,12 +289,11 @@ describe('the textbook forms are monotone (the emulation takes their values at t
   });
 });
 
-describe('the registry: standalone, not wired', () => {
-  it('standaloneActivationOf finds tanh, elementwise and smooth; activationOf does not', () => {
-    expect(standaloneActivationOf('tanh')).toBe(tanh);
+describe('the registry', () => {
+  it('activationOf finds tanh, elementwise and smooth; a network names it', () => {
+    expect(activationOf('tanh')).toBe(tanh);
     expect(tanh.kink).toBe('none');
     expect(tanh.shape).toBe('elementwise');
-    expect(() => activationOf('tanh')).toThrow(/unknown activation "tanh"/);
   });
 });
 

@@ -493,17 +493,36 @@ describe('parseGradients', () => {
   });
 });
 
-describe('protocol version 2 names this version does not verify', () => {
+describe('protocol version 2: activations, alpha, losses and their targets', () => {
   const net = (layer: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ layers: [{ weights: [[0.5]], ...layer }], ...extra });
 
   it('accepts the defaults written out: activation "sigmoid", loss "bce"', () => {
     expect(parseNetwork(net({ activation: 'sigmoid' }, { loss: 'bce' })).layers).toHaveLength(1);
   });
 
-  it('refuses a version-2 activation or loss instead of judging it as sigmoid / bce, naming the field', () => {
-    expect(() => parseNetwork(net({ activation: 'tanh' }, { loss: 'mse' }))).toThrow('network.layers[0].activation is "tanh": this version verifies sigmoid layers only');
-    expect(() => parseNetwork(net({ activation: 'relu' }, { loss: 'mse' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    expect(() => parseNetwork(net({}, { loss: 'mse' }))).toThrow('network.loss is "mse": this version verifies bce losses only');
+  it('keeps every version-2 activation, alpha and loss; a version-1 network stays without the fields', () => {
+    expect(parseNetwork(net({ activation: 'tanh' }, { loss: 'mse' }))).toMatchObject({ loss: 'mse', layers: [{ activation: 'tanh' }] });
+    expect(parseNetwork(net({ activation: 'leaky_relu', alpha: 0.2 }, { loss: 'mse' })).layers[0]).toMatchObject({ activation: 'leaky_relu', alpha: 0.2 });
+    expect(parseNetwork(net({ activation: 'leaky_relu' }, { loss: 'mse' })).layers[0]!.alpha).toBeUndefined();
+    expect(parseNetwork(net({ activation: 'softmax' }, { loss: 'cce' }))).toMatchObject({ loss: 'cce', layers: [{ activation: 'softmax' }] });
+    const v1 = parseNetwork(net({ activation: 'sigmoid' }, { loss: 'bce' }));
+    expect(v1.loss).toBeUndefined();
+    expect(v1.layers[0]!.activation).toBeUndefined();
+  });
+
+  it('checks targets by the loss: mse any finite number, cce rows probability vectors summing to 1 within n_L 2^-52', () => {
+    const mse = parseNetwork(net({ activation: 'linear' }, { loss: 'mse' }));
+    expect(Array.from(parseBatch({ inputs: [[1]], targets: [[-7.5]] }, mse).T)).toEqual([-7.5]);
+    expect(() => parseBatch({ inputs: [[1]], targets: [[null]] }, mse)).toThrow(expect.objectContaining({ code: 'E_VALUE' }));
+    const cce = parseNetwork({ layers: [{ weights: [[0.5, 1, 2]], activation: 'softmax' }], loss: 'cce' });
+    expect(parseBatch({ inputs: [[1]], targets: [[0.25, 0.25, 0.5]] }, cce).size).toBe(1);
+    expect(parseBatch({ inputs: [[1]], targets: [[0.1, 0.2, 0.7]] }, cce).size).toBe(1); // sums to 1 within rounding
+    expect(parseBatch({ inputs: [[1]], targets: [[1 - 2 ** -52, 0, 0]] }, cce).size).toBe(1);
+    expect(() => parseBatch({ inputs: [[1], [2]], targets: [[1, 0, 0], [0.5, 0.4, 0]] }, cce)).toThrow('batch.targets[1] sums to 0.9, a cce target row must be a probability vector summing to 1');
+    expect(() => parseBatch({ inputs: [[1]], targets: [[1, 1e-10, 0]] }, cce)).toThrow(expect.objectContaining({ code: 'E_TARGET', path: 'batch.targets[0]' }));
+    expect(() => parseBatch({ inputs: [[1]], targets: [[1.5, -0.5, 0]] }, cce)).toThrow(expect.objectContaining({ code: 'E_TARGET', path: 'batch.targets[0][0]' }));
+    // bce keeps [0, 1]
+    expect(() => parseBatch({ inputs: [[1]], targets: [[2]] }, parseNetwork(net({})))).toThrow(expect.objectContaining({ code: 'E_TARGET' }));
   });
 
   it('names an unknown activation or loss as such', () => {
@@ -512,7 +531,7 @@ describe('protocol version 2 names this version does not verify', () => {
     expect(() => parseNetwork(net({}, { loss: 'hinge' }))).toThrow(expect.objectContaining({ code: 'E_LOSS', path: 'network.loss' }));
   });
 
-  it('checks the version-2 rules before refusing, so a malformed network says what is wrong with it', () => {
+  it('checks the version-2 pair rules, naming the field', () => {
     const two = (first: Record<string, unknown>, second: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ layers: [{ weights: [[0.5]], ...first }, { weights: [[0.5]], ...second }], ...extra });
     expect(() => parseNetwork(two({ activation: 'softmax' }, { activation: 'softmax' }, { loss: 'cce' }))).toThrow('network.layers[0].activation is "softmax" on layer 0 of 2: softmax may only be the last layer\'s activation');
     expect(() => parseNetwork(net({ activation: 'sigmoid' }, { loss: 'cce' }))).toThrow('network.loss is "cce" but the last layer\'s activation is "sigmoid": cce needs a softmax output');
@@ -520,9 +539,8 @@ describe('protocol version 2 names this version does not verify', () => {
     expect(() => parseNetwork(net({ activation: 'softmax' }, { loss: 'mse' }))).toThrow('mse needs any output activation but softmax');
     expect(() => parseNetwork(net({ activation: 'leaky_relu', alpha: 1 }, { loss: 'mse' }))).toThrow('network.layers[0].alpha is 1, expected a number with 0 <= alpha < 1');
     expect(() => parseNetwork(net({ activation: 'relu', alpha: 0.1 }, { loss: 'mse' }))).toThrow('network.layers[0].alpha is given for a relu layer: alpha belongs to leaky_relu only');
-    // well-formed version-2 networks: refused as not yet verified, naming the first field
-    expect(() => parseNetwork(two({ activation: 'tanh' }, { activation: 'sigmoid' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', path: 'network.layers[0].activation' }));
-    expect(() => parseNetwork(net({ activation: 'softmax' }, { loss: 'cce' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    expect(() => parseNetwork(net({ activation: 'leaky_relu', alpha: 0.2 }, { loss: 'mse' }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    // well-formed version-2 networks are accepted
+    expect(parseNetwork(two({ activation: 'tanh' }, { activation: 'sigmoid' })).layers).toHaveLength(2);
+    expect(parseNetwork(two({ activation: 'relu' }, { activation: 'softmax' }, { loss: 'cce' })).loss).toBe('cce');
   });
 });

@@ -59,8 +59,8 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   if (r.kind === 'output') {
     const t = forward.T[k]!;
     const divisor = oc.network.reduction === 'mean' ? forward.T.length : 1;
-    const change = (d: Decimal): Decimal => modules.head.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
-    const magnitude = modules.head.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
+    const change = (d: Decimal): Decimal => modules.elementwiseHead.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
+    const magnitude = modules.elementwiseHead.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
     return { truth: central(change, (Z.lt(Zc) ? Z : Zc).times(h)), magnitude };
   }
   const next = oc.network.layers[l + 1]!.nOut;

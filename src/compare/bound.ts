@@ -150,7 +150,7 @@ function lossBound(network: Network, batch: Batch, pass: ForwardPass, fb: Forwar
   const Zc = pass.Zc[L - 1]!;
   const eS = fb.eS[L - 1]!;
   const T = batch.T;
-  const { head } = modulesOf(network);
+  const head = modulesOf(network).elementwiseHead;
   let sumErrors = 0;
   let sumTerms = 0;
   for (let k = 0; k < S.length; k++) {

@@ -218,7 +218,7 @@ const MAX_JUMPS = 6;
 /** E = sum of textbook terms (then / divisor): the balls of its possible values (none where a term has no finite value). */
 function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
   const last = z[z.length - 1]!;
-  const { head } = modulesOf(network);
+  const head = modulesOf(network).elementwiseHead;
   let sums: [number, number][] = [[0, 0]];
   let rounding = 0;
   let magnitude = 0;
@@ -251,7 +251,7 @@ function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: Text
  * where the head has no such form.
  */
 function logitsLoss(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, uR: number): Ball[] {
-  const { head } = modulesOf(network);
+  const head = modulesOf(network).elementwiseHead;
   const logits = head.textbook.logits;
   if (!logits) return [];
   const L = network.layers.length;
@@ -320,7 +320,7 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
   let k = 1;
   if (computation.slope || computation.outputDelta || computation.overflow) {
     const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
-    const delta = computation.outputDelta ? textbookOutputDelta(modules.head, z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
+    const delta = computation.outputDelta ? textbookOutputDelta(modules.elementwiseHead, z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
     const layers = backwardBall(network, batch, {
       Y: (l) => ballOf(z[l - 1]!.lo, z[l - 1]!.hi),
       slope: (l) => (computation.slope ? textbookSlope(modules.elementwise(l), z[l]!, ar, uR) : slackened(stableSlope(network, pass, fb, l, stable))),

@@ -2,8 +2,8 @@
  * Checking the protocol "Description" an implementation gives of itself.
  */
 import { describeValue } from '../network/errors.js';
-import { REDUCTIONS } from '../network/types.js';
-import type { Description, Reduction } from '../network/types.js';
+import { ACTIVATION_NAMES, LOSS_NAMES, REDUCTIONS } from '../network/types.js';
+import type { Description, KinkSide, Reduction } from '../network/types.js';
 import { IutError, type IutRequest } from './errors.js';
 
 /** The precisions the protocol knows. */
@@ -29,7 +29,7 @@ export function parseDescription(value: unknown, label: string, request?: IutReq
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('', 'an object', value);
   const record = value as Record<string, unknown>;
   const description: Description = {};
-  const { name, precision, bias, reductions, maxLayers } = record;
+  const { name, precision, bias, reductions, maxLayers, activations, losses, kink } = record;
   if (name !== undefined) {
     if (typeof name !== 'string') fail('name', 'a string', name);
     description.name = name as string;
@@ -55,6 +55,23 @@ export function parseDescription(value: unknown, label: string, request?: IutReq
       fail('maxLayers', 'a whole number of at least 1', maxLayers);
     }
     description.maxLayers = maxLayers as number;
+  }
+  // protocol version 2
+  const names = <N extends string>(field: string, value: unknown, known: readonly N[]): N[] => {
+    const expected = `an array of ${known.map((n) => `"${n}"`).join(', ')}`;
+    if (!Array.isArray(value)) fail(field, expected, value);
+    const list = value as unknown[];
+    list.forEach((entry, k) => {
+      if (!known.includes(entry as N)) fail(`${field}[${k}]`, `one of ${known.map((n) => `"${n}"`).join(', ')}`, entry);
+    });
+    if (list.length === 0) fail(field, `a non-empty array (${expected})`, value);
+    return [...new Set(list as N[])];
+  };
+  if (activations !== undefined) description.activations = names('activations', activations, ACTIVATION_NAMES);
+  if (losses !== undefined) description.losses = names('losses', losses, LOSS_NAMES);
+  if (kink !== undefined) {
+    if (kink !== 'left' && kink !== 'right') fail('kink', '"left" or "right"', kink);
+    description.kink = kink as KinkSide;
   }
   return description;
 }

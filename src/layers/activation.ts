@@ -1,17 +1,8 @@
+import type { ActivationName as NetworkActivationName } from '../network/types.js';
 import type { Exact, ExactUnit } from './exact.js';
 
-/** The activations networks may name today: the registry's `activationOf` and `modulesOf` give these only. */
-export type WiredActivationName = 'sigmoid';
-
-/**
- * Issue 12's elementwise activations, written as standalone modules (`tanh.ts`, `relu.ts`,
- * `linear.ts`) but not wired yet: validation refuses their names, `activationOf` and `modulesOf`
- * never return them. Wiring one is moving its name into `WiredActivationName`.
- */
-export type StandaloneActivationName = 'tanh' | 'relu' | 'leaky_relu' | 'linear';
-
-/** The name of any activation module, wired or standalone (issue 12 adds softmax). */
-export type ActivationName = WiredActivationName | StandaloneActivationName;
+/** The activations of protocol version 2: every one is a module here (`src/network/types.ts` names them). */
+export type ActivationName = NetworkActivationName;
 
 /**
  * One activation Z = f(S) as every part of the harness needs it, side by side (micrograd style):

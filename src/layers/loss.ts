@@ -1,8 +1,9 @@
+import type { LossName as NetworkLossName } from '../network/types.js';
 import type { Activation } from './activation.js';
 import type { Exact, ExactTarget } from './exact.js';
 
-/** The losses the registry knows (cce and mse are modules, not yet wired into networks: validation refuses them). */
-export type LossName = 'bce' | 'cce' | 'mse';
+/** The losses of protocol version 2 (`src/network/types.ts` names them). */
+export type LossName = NetworkLossName;
 
 /** How a textbook computation takes a loss's logarithms: from the rounded Z with no guard, clamped at -100 (PyTorch), or with Z clipped first (TensorFlow). */
 export type TextbookLogForm = 'plain' | 'clamp' | 'clip';

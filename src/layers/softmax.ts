@@ -124,7 +124,7 @@ export interface Softmax extends RowwiseActivation {
 
 export const softmax: Softmax = {
   // activation.ts's names do not list 'softmax' yet (issue 12's wiring adds it there)
-  name: 'softmax' as unknown as RowwiseActivation['name'],
+  name: 'softmax',
   shape: 'rowwise',
   kink: 'none',
   forwardRow,

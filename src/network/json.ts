@@ -30,10 +30,18 @@ function layerJson(W: Float64Array, b: Float64Array | null, nIn: number, nOut: n
 
 /** A packed network as protocol JSON (`weights[j][i] = W[j * nOut + i]`, `bias: null` when absent). */
 export function networkToJson(network: Network): NetworkJson {
-  return {
-    layers: network.layers.map((layer) => layerJson(layer.W, layer.b, layer.nIn, layer.nOut)),
+  const json: NetworkJson = {
+    layers: network.layers.map((layer) => {
+      const out = layerJson(layer.W, layer.b, layer.nIn, layer.nOut);
+      // protocol version 2's fields, written where they differ from version 1's defaults
+      if (layer.activation !== undefined && layer.activation !== 'sigmoid') out.activation = layer.activation;
+      if (layer.alpha !== undefined) out.alpha = layer.alpha;
+      return out;
+    }),
     reduction: network.reduction,
   };
+  if (network.loss !== undefined && network.loss !== 'bce') json.loss = network.loss;
+  return json;
 }
 
 /** A packed batch as protocol JSON: `inputs[b][j]`, `targets[b][i]`. */

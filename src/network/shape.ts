@@ -27,7 +27,12 @@ export function layerAt(network: Network, l: number): Layer {
   return layer;
 }
 
-/** Factor the reduction applies to the summed loss: 1 for sum, 1/(B n_L) for mean. */
-export function reductionDivisor(network: Network, batch: Batch): number {
-  return network.reduction === 'mean' ? batch.size * outputLayer(network).nOut : 1;
+/**
+ * What the reduction divides the summed loss by: 1 for "sum"; for "mean" the number of terms of
+ * the loss (protocol version 2): B n_L for bce and mse, B for cce (one term per sample's row).
+ */
+export function reductionDivisor(network: Network, batch: Batch | number): number {
+  if (network.reduction !== 'mean') return 1;
+  const B = typeof batch === 'number' ? batch : batch.size;
+  return network.loss === 'cce' ? B : B * outputLayer(network).nOut;
 }

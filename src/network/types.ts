@@ -12,16 +12,34 @@ export type Reduction = 'sum' | 'mean';
 /** The reductions the protocol knows, in a fixed order. */
 export const REDUCTIONS: readonly Reduction[] = ['sum', 'mean'];
 
+/** The activations of protocol version 2 (`layer.activation`, default "sigmoid"). */
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'linear' | 'softmax';
+/** Every activation, in the protocol's order. */
+export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'];
+/** The losses of protocol version 2 (`network.loss`, default "bce"). */
+export type LossName = 'bce' | 'cce' | 'mse';
+/** Every loss, in the protocol's order. */
+export const LOSS_NAMES: readonly LossName[] = ['bce', 'cce', 'mse'];
+/** Which piece's derivative an implementation takes at an exact kink (S = 0 of relu, leaky_relu). */
+export type KinkSide = 'left' | 'right';
+/** leaky_relu's slope below 0 when the layer gives none. */
+export const DEFAULT_ALPHA = 0.01;
+
 /** One layer as JSON: `weights[j][i]` is `W_ji` (input j, output i). */
 export interface LayerJson {
   weights: number[][];
   bias?: number[] | null;
+  /** Protocol version 2; default "sigmoid". */
+  activation?: ActivationName;
+  /** leaky_relu only; default 0.01. */
+  alpha?: number;
 }
 
-/** A network as JSON (protocol "Network"). `reduction` defaults to "sum". */
+/** A network as JSON (protocol "Network"). `reduction` defaults to "sum", `loss` to "bce". */
 export interface NetworkJson {
   layers: LayerJson[];
   reduction?: Reduction;
+  loss?: LossName;
 }
 
 /** A batch as JSON (protocol "Batch"): `inputs[b][j]`, `targets[b][i]`. */
@@ -44,6 +62,12 @@ export interface Description {
   bias?: boolean;
   reductions?: Reduction[];
   maxLayers?: number;
+  /** Protocol version 2: the activations it implements (default ["sigmoid"]). */
+  activations?: ActivationName[];
+  /** Protocol version 2: the losses it implements (default ["bce"]). */
+  losses?: LossName[];
+  /** Protocol version 2: its derivative at S = 0 of relu / leaky_relu (default "left"). */
+  kink?: KinkSide;
 }
 
 /** A case: one network and one batch, as JSON. */
@@ -60,15 +84,36 @@ export interface Layer {
   readonly nOut: number;
   readonly W: Float64Array;
   readonly b: Float64Array | null;
+  /** The layer's activation; absent means "sigmoid" (every version-1 network). */
+  readonly activation?: ActivationName;
+  /** leaky_relu's alpha (absent: 0.01); only on a leaky_relu layer. */
+  readonly alpha?: number;
 }
 
-/** A validated network with at least one layer; consecutive layers fit. */
+/** A validated network with at least one layer; consecutive layers fit; softmax only last, and the loss fits the last activation. */
 export interface Network {
   readonly layers: readonly Layer[];
   readonly reduction: Reduction;
+  /** The loss; absent means "bce" (every version-1 network). */
+  readonly loss?: LossName;
 }
 
-/** A validated batch: `X[b * nIn + j]` inputs, `T[b * nOut + i]` targets in [0, 1]. */
+/** The activation of a layer (its default "sigmoid" filled in). */
+export function activationNameOf(layer: Layer): ActivationName {
+  return layer.activation ?? 'sigmoid';
+}
+
+/** The loss of a network (its default "bce" filled in). */
+export function lossNameOf(network: Network): LossName {
+  return network.loss ?? 'bce';
+}
+
+/** Whether a network is one protocol version 1 could express: sigmoid layers with bce. */
+export function isVersion1(network: Network): boolean {
+  return lossNameOf(network) === 'bce' && network.layers.every((layer) => activationNameOf(layer) === 'sigmoid');
+}
+
+/** A validated batch: `X[b * nIn + j]` inputs, `T[b * nOut + i]` targets (bce, cce: in [0, 1]; mse: any finite). */
 export interface Batch {
   readonly size: number;
   readonly nIn: number;

@@ -5,8 +5,8 @@
  */
 import { describeValue, InputError, plural } from './errors.js';
 import { layerAt, outputLayer } from './shape.js';
-import { REDUCTIONS } from './types.js';
-import type { Batch, Case, Gradients, Layer, LayerGradient, Network, Reduction } from './types.js';
+import { ACTIVATION_NAMES, activationNameOf, LOSS_NAMES, lossNameOf, REDUCTIONS } from './types.js';
+import type { ActivationName, Batch, Case, Gradients, Layer, LayerGradient, LossName, Network, Reduction } from './types.js';
 
 /** An implementation's result, checked against the network and packed. */
 export interface ParsedResult extends Gradients {
@@ -114,14 +114,6 @@ function parseLayer(value: unknown, path: string, l: number, nIn: number | undef
   return { nIn: rows.length, nOut, W, b };
 }
 
-/** Protocol version 2's activations and losses; this version verifies sigmoid layers with bce only. */
-const ACTIVATION_NAMES = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'] as const;
-const LOSS_NAMES = ['bce', 'cce', 'mse'] as const;
-type ActivationName = (typeof ACTIVATION_NAMES)[number];
-type LossName = (typeof LOSS_NAMES)[number];
-const VERIFIED_ACTIVATIONS: readonly ActivationName[] = ['sigmoid'];
-const VERIFIED_LOSSES: readonly LossName[] = ['bce'];
-
 /** A protocol name (`activation`, `loss`) with its default, or an error naming the field and the names allowed. */
 function nameOf<N extends string>(value: unknown, path: string, names: readonly N[], fallback: N, code: 'E_ACTIVATION' | 'E_LOSS'): N {
   if (value === undefined) return fallback;
@@ -134,22 +126,21 @@ function nameOf<N extends string>(value: unknown, path: string, names: readonly 
  * The activation of layer l and its `alpha` (leaky_relu only, 0 <= alpha < 1), checked as
  * protocol version 2 defines them.
  */
-function activationOfLayer(layer: Record<string, unknown>, path: string): ActivationName {
+function activationOfLayer(layer: Record<string, unknown>, path: string): { activation: ActivationName; alpha?: number } {
   const activation = nameOf(layer.activation, `${path}.activation`, ACTIVATION_NAMES, 'sigmoid', 'E_ACTIVATION');
   if (layer.alpha !== undefined) {
     if (activation !== 'leaky_relu') throw new InputError('E_ACTIVATION', `${path}.alpha`, `is given for a ${activation} layer: alpha belongs to leaky_relu only`);
     if (typeof layer.alpha !== 'number' || !(layer.alpha >= 0 && layer.alpha < 1)) throw new InputError('E_ACTIVATION', `${path}.alpha`, `is ${describeValue(layer.alpha)}, expected a number with 0 <= alpha < 1`);
+    return { activation, alpha: layer.alpha };
   }
-  return activation;
+  return { activation };
 }
 
 /**
- * The network's loss, checked against its activations as protocol version 2 pairs them (softmax
- * on the last layer only and only with cce; bce on a sigmoid output; mse on anything but softmax),
- * then refused if this version does not verify it yet: judging it as sigmoid / bce would be
- * judging another network.
+ * The network's loss, checked against its activations as protocol version 2 pairs them: softmax
+ * on the last layer only and only with cce; bce on a sigmoid output; mse on anything but softmax.
  */
-function checkFamily(network: Record<string, unknown>, name: string, activations: readonly ActivationName[]): void {
+function lossOfNetwork(network: Record<string, unknown>, name: string, activations: readonly ActivationName[]): LossName {
   const loss = nameOf(network.loss, `${name}.loss`, LOSS_NAMES, 'bce', 'E_LOSS');
   const last = activations.length - 1;
   activations.forEach((activation, l) => {
@@ -159,10 +150,7 @@ function checkFamily(network: Record<string, unknown>, name: string, activations
   const needs: Record<LossName, (a: ActivationName) => boolean> = { bce: (a) => a === 'sigmoid', cce: (a) => a === 'softmax', mse: (a) => a !== 'softmax' };
   const wants: Record<LossName, string> = { bce: 'a sigmoid output', cce: 'a softmax output', mse: 'any output activation but softmax' };
   if (!needs[loss](output)) throw new InputError('E_LOSS', `${name}.loss`, `is "${loss}" but the last layer's activation is "${output}": ${loss} needs ${wants[loss]}`);
-  activations.forEach((activation, l) => {
-    if (!VERIFIED_ACTIVATIONS.includes(activation)) throw new InputError('E_UNSUPPORTED', `${name}.layers[${l}].activation`, `is "${activation}": this version verifies sigmoid layers only (protocol version 2's other activations are not supported yet), so it cannot judge this case`);
-  });
-  if (!VERIFIED_LOSSES.includes(loss)) throw new InputError('E_UNSUPPORTED', `${name}.loss`, `is "${loss}": this version verifies bce losses only (protocol version 2's cce and mse are not supported yet), so it cannot judge this case`);
+  return loss;
 }
 
 /** The reduction named by `value` (default "sum"). */
@@ -188,13 +176,15 @@ export function parseNetwork(value: unknown, name = 'network'): Network {
     throw new InputError('E_EMPTY', `${name}.layers`, 'is empty, a network needs at least one layer');
   }
   const layers: Layer[] = [];
-  const activations: ActivationName[] = [];
   for (let l = 0; l < items.length; l++) {
-    layers.push(parseLayer(items[l], `${name}.layers[${l}]`, l, layers[l - 1]?.nOut));
-    activations.push(activationOfLayer(items[l] as Record<string, unknown>, `${name}.layers[${l}]`));
+    const layer = parseLayer(items[l], `${name}.layers[${l}]`, l, layers[l - 1]?.nOut);
+    const { activation, alpha } = activationOfLayer(items[l] as Record<string, unknown>, `${name}.layers[${l}]`);
+    // version-1 layers stay as they were (no activation field): sigmoid is the default
+    layers.push(activation === 'sigmoid' ? layer : alpha === undefined ? { ...layer, activation } : { ...layer, activation, alpha });
   }
-  checkFamily(network, name, activations);
-  return { layers, reduction: parseReduction(network.reduction, `${name}.reduction`) };
+  const loss = lossOfNetwork(network, name, layers.map(activationNameOf));
+  const reduction = parseReduction(network.reduction, `${name}.reduction`);
+  return loss === 'bce' ? { layers, reduction } : { layers, reduction, loss };
 }
 
 /**
@@ -219,8 +209,28 @@ export function parseBatch(value: unknown, network: Network, name = 'batch'): Ba
   const nIn = layerAt(network, 0).nIn;
   const nOut = outputLayer(network).nOut;
   const X = matrix(inputs, `${name}.inputs`, nIn, finite, `the network takes ${plural(nIn, 'input')}`);
-  const T = matrix(targets, `${name}.targets`, nOut, target, `the network has ${plural(nOut, 'output')}`);
+  const loss = lossNameOf(network);
+  const T = matrix(targets, `${name}.targets`, nOut, loss === 'mse' ? finite : target, `the network has ${plural(nOut, 'output')}`);
+  if (loss === 'cce') checkProbabilityRows(T, nOut, `${name}.targets`);
   return { size: inputs.length, nIn, nOut, X, T };
+}
+
+/**
+ * A cce target row must be a probability vector: entries in [0, 1] (checked already), summing to 1
+ * within n_L 2^-52 (protocol version 2). The sum is formed exactly enough to judge that: the
+ * entries are in [0, 1], so float64 summation errs by at most n_L 2^-53 relative to the sum, and
+ * the check allows for it.
+ */
+function checkProbabilityRows(T: Float64Array, n: number, path: string): void {
+  const allowed = n * 2 ** -52;
+  for (let r = 0; r < T.length / n; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += T[r * n + i]!;
+    const slack = n * 2 ** -53 * Math.max(sum, 1);
+    if (!(Math.abs(sum - 1) <= allowed + slack)) {
+      throw new InputError('E_TARGET', `${path}[${r}]`, `sums to ${sum}, a cce target row must be a probability vector summing to 1 (within n_L 2^-52 = ${allowed.toPrecision(3)})`);
+    }
+  }
 }
 
 /**

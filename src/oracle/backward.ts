@@ -1,3 +1,4 @@
+import { reductionDivisor } from '../network/shape.js';
 import type { Batch, Network } from '../network/types.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
@@ -31,7 +32,7 @@ export interface OracleBackward {
 export function oracleBackward(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward): OracleBackward {
   const B = batch.size;
   const L = network.layers.length;
-  const divisor = network.reduction === 'mean' ? B * network.layers[L - 1]!.nOut : 1;
+  const divisor = reductionDivisor(network, B);
   const delta = new Array<Decimal[]>(L);
   const deltaMagnitude = new Array<Decimal[]>(L);
   const layers = new Array<DecimalLayerGradient>(L);

@@ -1,3 +1,4 @@
+import { reductionDivisor } from '../network/shape.js';
 import type { Exact, ExactTarget, ExactUnit } from '../layers/exact.js';
 import { modulesOf, type NetworkModules } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
@@ -90,7 +91,7 @@ export class CoreOracle {
     this.modules = modulesOf(network);
     this.B = batch.size;
     this.L = network.layers.length;
-    this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
+    this.divisor = reductionDivisor(network, this.B);
     this.targets = Array.from(batch.T, (t) => this.bin.fromNumber(t));
     this.complements = this.targets.map((t) => this.bin.sub(this.bin.one, t));
     this.loss = this.forward();
@@ -194,7 +195,7 @@ export class CoreOracle {
     const fL = this.f[this.L - 1]!;
     let E = ZERO;
     for (let k = 0; k < SL.length; k++) {
-      const term = this.modules.head.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
+      const term = this.modules.elementwiseHead.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
       this.terms.push(term);
       E = bin.add(E, term);
     }

@@ -1,3 +1,4 @@
+import { reductionDivisor } from '../network/shape.js';
 import type { Batch, Network } from '../network/types.js';
 import type { DecimalLayerGradient } from './backward.js';
 import type { OracleContext } from './context.js';
@@ -68,9 +69,10 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
         if (!delta || delta.isZero()) continue;
         const k = s * n + i;
         // + t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
-        dE = modules.head.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
+        dE = modules.elementwiseHead.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
       }
-      return network.reduction === 'mean' ? dE.div(pass.T.length) : dE;
+      const divisor = reductionDivisor(network, pass.T.length / n);
+      return divisor === 1 ? dE : dE.div(divisor);
     }
     const next = network.layers[m + 1]!;
     const W = params.W[m + 1]!;

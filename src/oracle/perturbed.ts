@@ -1,3 +1,4 @@
+import { reductionDivisor } from '../network/shape.js';
 import type { Exact, ExactTarget } from '../layers/exact.js';
 import { modulesOf, type NetworkModules } from '../layers/index.js';
 import type { Batch, Network } from '../network/types.js';
@@ -62,7 +63,7 @@ export class PerturbedNetwork {
     this.modules = modulesOf(network);
     this.B = batch.size;
     this.L = network.layers.length;
-    this.divisor = network.reduction === 'mean' ? this.B * network.layers[this.L - 1]!.nOut : 1;
+    this.divisor = reductionDivisor(network, this.B);
     this.t = Array.from(batch.T, (x) => bin.fromNumber(x));
     this.tc = this.t.map((x) => bin.sub(bin.one, x));
     this.W = network.layers.map((layer, l) => (l === 0 ? null : Array.from(layer.W, (x) => bin.fromNumber(x))));
@@ -140,7 +141,7 @@ export class PerturbedNetwork {
     const { L } = this;
     if (D.m === 0n) return ZERO;
     const k = s * this.network.layers[L - 1]!.nOut + i;
-    return this.modules.head.exact.termChange(this.x, this.S[L - 1]![k]!, D, this.Z[L - 1]![k]!, this.Zc[L - 1]![k]!, this.target(k));
+    return this.modules.elementwiseHead.exact.termChange(this.x, this.S[L - 1]![k]!, D, this.Z[L - 1]![k]!, this.Zc[L - 1]![k]!, this.target(k));
   }
 
   /**

@@ -5,7 +5,7 @@
 
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
 import { MAGNITUDE_CLASSES } from '../generate/options.js';
-import { REDUCTIONS, type CaseJson, type Description } from '../network/types.js';
+import { ACTIVATION_NAMES, LOSS_NAMES, REDUCTIONS, type CaseJson, type Description } from '../network/types.js';
 import {
   PROPERTIES,
   type CaseOrigin,
@@ -126,10 +126,16 @@ const caseJson: JsonSchema = untyped(object({
         items: {
           type: 'object',
           required: ['weights'],
-          properties: { weights: numberMatrix, bias: { type: ['array', 'null'], items: { type: 'number' } } },
+          properties: {
+            weights: numberMatrix,
+            bias: { type: ['array', 'null'], items: { type: 'number' } },
+            activation: { enum: ACTIVATION_NAMES },
+            alpha: { type: 'number', minimum: 0, description: 'leaky_relu only: 0 <= alpha < 1' },
+          },
         },
       },
       reduction: { enum: REDUCTIONS },
+      loss: { enum: LOSS_NAMES },
     },
   },
   batch: object({ inputs: numberMatrix, targets: numberMatrix }),
@@ -196,6 +202,9 @@ const description: JsonSchema = {
     bias: flag,
     reductions: { type: 'array', items: { enum: REDUCTIONS } },
     maxLayers: { type: 'integer', minimum: 1 },
+    activations: { type: 'array', items: { enum: ACTIVATION_NAMES } },
+    losses: { type: 'array', items: { enum: LOSS_NAMES } },
+    kink: { enum: ['left', 'right'] },
   } satisfies PropertiesOf<Required<Description>>,
 };
 
