@@ -9,15 +9,14 @@ export function stepInPlace(network: Network, gradients: readonly LayerGradient[
   });
 }
 
-/** A deep copy of a network (the training loop never changes its argument). */
+/** A deep copy of a network, its activations, alpha and loss kept (the training loop never changes its argument). */
 export function cloneNetwork(network: Network): Network {
   const layers: Layer[] = network.layers.map((layer) => ({
-    nIn: layer.nIn,
-    nOut: layer.nOut,
+    ...layer,
     W: Float64Array.from(layer.W),
     b: layer.b ? Float64Array.from(layer.b) : null,
   }));
-  return { layers, reduction: network.reduction };
+  return { ...network, layers };
 }
 
 /** The step as a new network: W - alpha dE/dW. */
