@@ -7,7 +7,7 @@
  * (`perturbed.ts`): its own Z and its own Y, never the analytic pass's Z, Zc, slope or delta.
  */
 import { parameterCount, reductionDivisor } from '../network/shape.js';
-import type { Batch, Network } from '../network/types.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
 import type { EntryLocation } from '../types.js';
 import { doubleParts, sh, ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { OracleContext } from './context.js';
@@ -119,8 +119,14 @@ export class CaseOracle {
     this.reductionDivisor = reductionDivisor(core.network, core.batch);
   }
 
-  static of(ctx: OracleContext, network: Network, batch: Batch): CaseOracle {
-    return new CaseOracle(new CoreOracle(ctx, network, batch));
+  /** The oracle of one case, a rectifier's derivative at S = 0 taken from the `kink` side (the implementation's declared convention; default 'left', the protocol's). */
+  static of(ctx: OracleContext, network: Network, batch: Batch, kink: KinkSide = 'left'): CaseOracle {
+    return new CaseOracle(new CoreOracle(ctx, network, batch, kink));
+  }
+
+  /** The kink side this oracle's derivatives take at S = 0. */
+  get kink(): KinkSide {
+    return this.core.kink;
   }
 
   /** @internal The API over a computed oracle, with its finite differences when it has them. */

@@ -1,7 +1,7 @@
 import { reductionDivisor } from '../network/shape.js';
 import type { Exact, ExactTarget, ExactUnit } from '../layers/exact.js';
 import { modulesOf, type NetworkModules } from '../layers/index.js';
-import type { Batch, Network } from '../network/types.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
 import { BigFloat, Binary, bitsForDigits, ZERO } from './bigfloat.js';
 import { BinaryMath } from './bigfloatMath.js';
 import type { OracleContext } from './context.js';
@@ -53,6 +53,11 @@ export type UnitValues = ExactUnit<BigFloat>;
 
 const STEPS = new Map<number, BigFloat>();
 
+/** How a located limit names the forward value of an activation (`Z = sigma(S)` for version 1's sigmoid, as before). */
+export function formulaOf(name: string): string {
+  return name === 'sigmoid' ? 'Z = sigma(S)' : `Z = ${name}(S)`;
+}
+
 /** The whole oracle for one network and batch, in BigFloat. */
 export class CoreOracle {
   readonly bin: Binary;
@@ -84,11 +89,13 @@ export class CoreOracle {
     readonly ctx: OracleContext,
     readonly network: Network,
     readonly batch: Batch,
+    /** The side whose derivative a rectifier takes at S = 0 exactly: the implementation's declared convention (protocol default 'left'). */
+    readonly kink: KinkSide = 'left',
   ) {
     this.bin = new Binary(bitsForDigits(ctx.precision));
     this.math = new BinaryMath(this.bin);
     this.x = bigFloatExact(this.bin, this.math);
-    this.modules = modulesOf(network);
+    this.modules = modulesOf(network, kink);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = reductionDivisor(network, this.B);
@@ -163,7 +170,7 @@ export class CoreOracle {
         try {
           u = this.unit(l, k, Sl[k]!);
         } catch (error) {
-          throw locateLimit(error, () => `layer ${l + 1}, sample ${Math.floor(k / nOut)}, unit ${k % nOut}: Z = sigma(S) for S = ${this.bin.toNumber(Sl[k]!).toPrecision(6)}`);
+          throw locateLimit(error, () => `layer ${l + 1}, sample ${Math.floor(k / nOut)}, unit ${k % nOut}: ${formulaOf(this.modules.activation(l).name)} for S = ${this.bin.toNumber(Sl[k]!).toPrecision(6)}`);
         }
         Zl[k] = u.Z;
         Zcl[k] = u.Zc;
@@ -248,7 +255,7 @@ export class CoreOracle {
             dp[k] = bin.mul(slope[k]!, g);
             mp[k] = bin.mul(slope[k]!, mg);
           } catch (error) {
-            throw locateLimit(error, () => `layer ${l}, sample ${s}, unit ${j}: delta = Z Zc sum_i W_ji delta_i for S = ${bin.toNumber(this.S[l - 1]![k]!).toPrecision(6)}`);
+            throw locateLimit(error, () => `layer ${l}, sample ${s}, unit ${j}: delta = ${this.modules.activation(l - 1).name === 'sigmoid' ? 'Z Zc' : `${this.modules.activation(l - 1).name}'(S)`} sum_i W_ji delta_i for S = ${bin.toNumber(this.S[l - 1]![k]!).toPrecision(6)}`);
           }
         }
       }
@@ -289,7 +296,7 @@ export class CoreOracle {
 
   /** The network the finite differences move (`perturbed.ts`), made on first use. */
   get perturbed(): PerturbedNetwork {
-    return (this.moved ??= new PerturbedNetwork(this.bin, this.math, this.network, this.batch, this.S[0]!));
+    return (this.moved ??= new PerturbedNetwork(this.bin, this.math, this.network, this.batch, this.S[0]!, this.kink));
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Batch, Network } from '../network/types.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
 import type { DecimalLayerGradient, OracleBackward } from './backward.js';
 import type { BigFloat } from './bigfloat.js';
 import { createContext, type OracleContext } from './context.js';
@@ -32,6 +32,8 @@ export interface OracleOptions extends FiniteDifferenceOptions {
   precision?: number | OracleContext;
   /** Compute finite differences too (default true). */
   finiteDifferences?: boolean;
+  /** The side whose derivative a rectifier takes at S = 0 exactly (the implementation's declared convention; default 'left', the protocol's). */
+  kink?: KinkSide;
 }
 
 /** An OracleResult whose Decimal views are converted from the BigFloat computation once, when read. */
@@ -125,7 +127,7 @@ class ComputedOracle implements OracleResult {
  */
 export function oracle(network: Network, batch: Batch, options: OracleOptions = {}): OracleResult {
   const ctx = typeof options.precision === 'object' ? options.precision : createContext(options.precision);
-  const core = new CoreOracle(ctx, network, batch);
+  const core = new CoreOracle(ctx, network, batch, options.kink ?? 'left');
   const differences = options.finiteDifferences === false ? null : core.finiteDifferences(options);
   return new ComputedOracle(ctx, core, differences, options.step);
 }

@@ -1,7 +1,7 @@
 import { reductionDivisor } from '../network/shape.js';
 import type { Exact, ExactTarget } from '../layers/exact.js';
 import { modulesOf, type NetworkModules } from '../layers/index.js';
-import type { Batch, Network } from '../network/types.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
 import { ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { BinaryMath } from './bigfloatMath.js';
 import { locateLimit } from './errors.js';
@@ -58,9 +58,11 @@ export class PerturbedNetwork {
     readonly network: Network,
     readonly batch: Batch,
     firstPreActivations: readonly BigFloat[],
+    /** The declared side of a rectifier's derivative at S = 0 (the analytic pass's). */
+    readonly kink: KinkSide = 'left',
   ) {
     this.x = bigFloatExact(bin, math);
-    this.modules = modulesOf(network);
+    this.modules = modulesOf(network, kink);
     this.B = batch.size;
     this.L = network.layers.length;
     this.divisor = reductionDivisor(network, this.B);
