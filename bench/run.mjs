@@ -51,3 +51,13 @@ const falseAlarms = await import('./falseAlarms.mjs');
 console.log('\n[issue 10] false alarms on correct fixtures (2000 cases per class, --strict); max ratio = error / stable bound without STABLE_SLACK:');
 falseAlarms.printHeader();
 falseAlarms.printSummary(await falseAlarms.falseAlarms({ cases: 2000, onClass: (stats, seconds) => falseAlarms.printRows(stats, seconds) }));
+
+// Issue 12: protocol version 2's family: the full-size ReLU / softmax certification beside the
+// sigmoid one, throughput of generated runs on the mixed family, false alarms and detection
+// (a child process: it times whole commands, as a user runs them)
+{
+  const { spawnSync } = await import('node:child_process');
+  console.log('');
+  const r = spawnSync(process.execPath, [new URL('./family.mjs', import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (r.status !== 0) console.log(`bench/family.mjs exited with ${r.status}`);
+}
