@@ -1,5 +1,5 @@
-import { bceSigmoid, modulesOf, sigmoid } from '../layers/index.js';
-import type { Batch, Network } from '../network/types.js';
+import { bceSigmoid, isRowwiseHead, lossOf, modulesOf, sigmoid, type ElementwiseActivation } from '../layers/index.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
 import { inputsOf, type ForwardPass } from '../reference/forward.js';
 import { ETA64, U64, gamma } from './rounding.js';
@@ -16,7 +16,21 @@ import { ETA64, U64, gamma } from './rounding.js';
  *                 where another stable form cancels it: a backward error of u in t)
  *   products      e(ab) <= |a| eb + |b| ea + ea eb + u |ab| + eta
  * The activation's and the loss's rules (sigmoid, softplus, output delta, slope) are the layer
- * modules' `bound` parts (`src/layers/sigmoid.ts`, `src/layers/bce.ts`); this module carries them.
+ * modules' `bound` parts (`src/layers/*.ts`: each elementwise activation's `propagated`,
+ * `complementPropagated`, `roundings`, `slopeError`; softmax's `row`; each head's `termError` /
+ * `termErrorRow` and `deltaErrorRow`); this module carries them, for every version-2 network:
+ *   elementwise Z  eZ  <= propagated(S, eS) + roundings u |Z| + eta,
+ *                  eZc <= complementPropagated(S, eS) (absent: propagated) + roundings u |Zc| + eta
+ *                  (|Z|, |Zc|: tanh's, leaky_relu's and linear's Z are negative for S < 0);
+ *   a row-wise last layer (softmax): eZ, eZc of the row from its eS (`activation.bound.row`);
+ *   an exact zero  S = 0 with every product 0 and no propagated error (zero weights and bias, zero
+ *                  inputs) has eS = 0 on a layer with a kink (a rectifier), so that only the declared
+ *                  side's slope is correct there (smooth layers keep their n eta: version 1's bounds
+ *                  are unchanged).
+ * A rectifier's slope bound allows 1 - alpha where [S - eS, S + eS] may cross its kink (eS > 0):
+ * either piece's slope is correct there; `kinkCrossings` lists those units and
+ * `errorBound(..., { kinkCrossings: false })` the bound without that allowance (`judge.ts` notes a
+ * value whose allowance includes one: "near a kink").
  * The bound is rigorous to first order in u for the operations as the reference performs them,
  * and multiplied by SAFETY = 1 + 2^-30 for the rounding of the bound's own evaluation.
  *
@@ -58,6 +72,17 @@ export interface BoundOptions {
    * (S < -709.78 in float64, -88.72 in float32) is lost whole (flushed to 0). Default false.
    */
   readonly flushOverflow?: boolean;
+  /**
+   * The side whose derivative a rectifier takes at an exact kink S = 0 (the implementation's declared
+   * convention, `Description.kink`): the centre of the bound's slopes there. Default 'left'.
+   */
+  readonly kink?: KinkSide;
+  /**
+   * Whether a rectifier's slope may be either piece's where [S - eS, S + eS] crosses its kink
+   * (the allowance 1 - alpha of its `slopeError`). Default true; false gives the bound without any
+   * kink crossing, which `judge.ts` compares with to tell whether a value's allowance includes one.
+   */
+  readonly kinkCrossings?: boolean;
 }
 
 /** Float64, stable: the bound of the reference itself. */
@@ -95,16 +120,69 @@ export interface ForwardBound {
   readonly eZc: Float64Array[];
 }
 
-/** eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta, then eZ, eZc from eS, per layer. */
-export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, { u, eta, minNormal, flushOverflow = false }: BoundOptions): ForwardBound {
+/**
+ * The modules the bound reads for `network` (`modulesOf` with the declared kink side); with
+ * `kinkCrossings: false`, each rectifier's slope bound without its kink-crossing allowance (the
+ * head made again for such an output: mse reads its activation's slope bound).
+ */
+interface BoundModules {
+  activation(l: number): ReturnType<ReturnType<typeof modulesOf>['activation']>;
+  elementwise(l: number): ElementwiseActivation;
+  readonly head: ReturnType<typeof modulesOf>['head'];
+}
+
+const UNCROSSED = new WeakMap<ElementwiseActivation, ElementwiseActivation>();
+/** The activation with its slope bound less the kink-crossing part (itself when it has no kink). */
+function uncrossed(a: ElementwiseActivation): ElementwiseActivation {
+  const crossing = a.bound.kinkCrossing;
+  if (!crossing) return a;
+  let u = UNCROSSED.get(a);
+  if (!u) {
+    const bound = a.bound;
+    u = { ...a, bound: { ...bound, slopeError: (Z, Zc, eZ, eZc, p, uu, eta) => bound.slopeError(Z, Zc, eZ, eZc, p, uu, eta) - crossing(Z, Zc, eZ, eZc, eta) } };
+    UNCROSSED.set(a, u);
+  }
+  return u;
+}
+
+function boundModules(network: Network, { kink = 'left', kinkCrossings = true }: Pick<BoundOptions, 'kink' | 'kinkCrossings'>): BoundModules {
+  const modules = modulesOf(network, kink);
+  if (kinkCrossings) return modules;
+  const L = network.layers.length;
+  const last = modules.activation(L - 1);
+  let head = modules.head;
+  if (last.shape === 'elementwise' && last.bound.kinkCrossing && !isRowwiseHead(head)) {
+    // not pairOf: its cache is keyed by name, and this module is not the network's
+    const made = lossOf(head.loss).head(uncrossed(last));
+    if (made) head = made;
+  }
+  return {
+    activation: (l) => {
+      const a = modules.activation(l);
+      return a.shape === 'elementwise' ? uncrossed(a) : a;
+    },
+    elementwise: (l) => uncrossed(modules.elementwise(l)),
+    head,
+  };
+}
+
+/**
+ * eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta (0 on a rectifier layer
+ * where every term is an exact 0), then eZ, eZc from eS per layer: unit by unit by the elementwise
+ * activation's rules, or row by row by a row-wise one's (softmax).
+ */
+export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, { u, eta, minNormal, flushOverflow = false, kink = 'left' }: BoundOptions): ForwardBound {
   const B = batch.size;
   const eS: Float64Array[] = [];
   const eZ: Float64Array[] = [];
   const eZc: Float64Array[] = [];
   let eY = new Float64Array(batch.X.length); // the inputs are exact
-  const modules = modulesOf(network);
+  const modules = modulesOf(network, kink);
   network.layers.forEach(({ nIn, nOut, W, b }, l) => {
-    const activation = modules.elementwise(l);
+    const a = modules.activation(l);
+    const activation = a.shape === 'elementwise' ? a : null;
+    // only a layer with a kink needs to know that its S is exactly 0 (the rest keep n eta: version 1 unchanged)
+    const exactZeros = activation !== null && activation.kink !== 'none';
     const Y = inputsOf(pass, l);
     const S = pass.S[l]!;
     const Z = pass.Z[l]!;
@@ -123,16 +201,22 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
           propagated += w * eY[s * nIn + j]!;
         }
         const k = s * nOut + i;
-        const e = propagated + g * magnitude + nIn * eta;
-        // max f' over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0))
-        const moved = activation.bound.propagated(S[k]!, e);
+        const e = exactZeros && magnitude === 0 && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
         eSl[k] = e;
+        if (!activation) continue;
+        // max |f'| over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0)); Zc by its own rule where declared
+        const moved = activation.bound.propagated(S[k]!, e);
+        const movedC = activation.bound.complementPropagated ? activation.bound.complementPropagated(S[k]!, e) : moved;
+        const z = Math.abs(Z[k]!);
+        const zc = Math.abs(Zc[k]!);
         // with e^-S overflowing, a Z below the normal range is lost whole (flushed to 0)
-        const flushZ = flushOverflow && Z[k]! < minNormal ? Z[k]! : 0;
-        const flushZc = flushOverflow && Zc[k]! < minNormal ? Zc[k]! : 0;
-        eZl[k] = moved + activation.bound.roundings * u * Z[k]! + eta + flushZ;
-        eZcl[k] = moved + activation.bound.roundings * u * Zc[k]! + eta + flushZc;
+        const flushZ = flushOverflow && z < minNormal ? z : 0;
+        const flushZc = flushOverflow && zc < minNormal ? zc : 0;
+        eZl[k] = moved + activation.bound.roundings * u * z + eta + flushZ;
+        eZcl[k] = movedC + activation.bound.roundings * u * zc + eta + flushZc;
       }
+      // a row-wise last layer (softmax): the row's eZ, eZc from the eS of all its units
+      if (!activation && a.shape === 'rowwise') a.bound.row(S, eSl, Z, Zc, s * nOut, nOut, u, eta, eZl, eZcl);
     }
     eS.push(eSl);
     eZ.push(eZl);
@@ -142,35 +226,76 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
   return { eS, eZ, eZc };
 }
 
-/** E = sum t softplus(-S) + (1-t) softplus(S) (then / divisor): the stable loss's error bound. */
-function lossBound(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, E: number, { u, eta }: BoundOptions): number {
+/** A unit whose pre-activation may lie on either side of its activation's kink: S within eS of it (eS > 0). */
+export interface KinkCrossing {
+  /** The layer (0-based, as `EntryLocation` counts), the sample and the unit. */
+  readonly layer: number;
+  readonly sample: number;
+  readonly unit: number;
+  /** The reference's S and its bound eS in the arithmetic judged. */
+  readonly S: number;
+  readonly eS: number;
+}
+
+/** Every unit of the case whose slope bound allows either piece of a kink (the rectifier's `kinkCrossing` > 0), layer by layer. */
+export function kinkCrossings(network: Network, pass: ForwardPass, fb: ForwardBound, { eta, kink = 'left' }: BoundOptions): KinkCrossing[] {
+  const modules = modulesOf(network, kink);
+  const out: KinkCrossing[] = [];
+  network.layers.forEach(({ nOut }, l) => {
+    const a = modules.activation(l);
+    if (a.shape !== 'elementwise' || !a.bound.kinkCrossing) return;
+    const Z = pass.Z[l]!;
+    const Zc = pass.Zc[l]!;
+    const eZ = fb.eZ[l]!;
+    const eZc = fb.eZc[l]!;
+    for (let k = 0; k < Z.length; k++) {
+      if (a.bound.kinkCrossing(Z[k]!, Zc[k]!, eZ[k]!, eZc[k]!, eta) > 0) out.push({ layer: l, sample: Math.floor(k / nOut), unit: k % nOut, S: pass.S[l]![k]!, eS: fb.eS[l]![k]! });
+    }
+  });
+  return out;
+}
+
+/** E = sum of the head's stable terms (bce: t softplus(-S) + (1-t) softplus(S); cce row by row), then / divisor: the stable loss's error bound. */
+function lossBound(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, E: number, { u, eta, kink = 'left' }: BoundOptions): number {
   const L = network.layers.length;
   const S = pass.S[L - 1]!;
   const Z = pass.Z[L - 1]!;
   const Zc = pass.Zc[L - 1]!;
   const eS = fb.eS[L - 1]!;
   const T = batch.T;
-  const head = modulesOf(network).elementwiseHead;
+  const { head } = modulesOf(network, kink);
   let sumErrors = 0;
   let sumTerms = 0;
-  for (let k = 0; k < S.length; k++) {
-    const term = head.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
-    sumTerms += term;
-    sumErrors += head.bound.termError(S[k]!, eS[k]!, T[k]!, term, u, eta);
+  let terms = S.length;
+  if (isRowwiseHead(head)) {
+    const n = network.layers[L - 1]!.nOut;
+    terms = S.length / n;
+    for (let row = 0; row < S.length; row += n) {
+      const term = head.termRow(S, T, row, n);
+      sumTerms += Math.abs(term);
+      sumErrors += head.bound.termErrorRow(S, eS, T, row, n, term, u, eta);
+    }
+  } else {
+    for (let k = 0; k < S.length; k++) {
+      const term = head.term(S[k]!, Z[k]!, Zc[k]!, T[k]!);
+      sumTerms += Math.abs(term);
+      sumErrors += head.bound.termError(S[k]!, eS[k]!, T[k]!, term, u, eta);
+    }
   }
   const divisor = reductionDivisor(network, batch);
-  const summed = sumErrors + gamma(Math.max(S.length - 1, 0), u) * sumTerms;
+  const summed = sumErrors + gamma(Math.max(terms - 1, 0), u) * sumTerms;
   return divisor === 1 ? summed : summed / divisor + u * Math.abs(E) + eta;
 }
 
-/** delta^(L) = (1-t) Z - t Zc (then / divisor), the head's stable output delta, with its bound (the head's: rounding of 1-t, two products, one difference). */
-export function stableOutputDelta(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, { u, eta }: BoundOptions): Ball {
+/** delta^(L), the head's stable output delta (bce: (1-t) Z - t Zc; cce: Z_k s_k - t_k Zc_k; mse: 2 (Z - t) f'), then / divisor, with its bound (the head's `deltaErrorRow`). */
+export function stableOutputDelta(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, options: BoundOptions): Ball {
+  const { u, eta } = options;
   const L = network.layers.length;
   const divisor = reductionDivisor(network, batch);
   const ZL = pass.Z[L - 1]!;
   const ZcL = pass.Zc[L - 1]!;
   const n = network.layers[L - 1]!.nOut;
-  const { head } = modulesOf(network);
+  const { head } = boundModules(network, options);
   const d = new Float64Array(ZL.length);
   const ed = new Float64Array(ZL.length);
   for (let row = 0; row < ZL.length; row += n) {
@@ -181,9 +306,10 @@ export function stableOutputDelta(network: Network, batch: Batch, pass: ForwardP
   return { c: d, r: ed };
 }
 
-/** f'(S_j) of layer l (sigmoid: Z_j Zc_j), the stable slope, with its bound (a product of two bounded values). */
-export function stableSlope(network: Network, pass: ForwardPass, fb: ForwardBound, l: number, { u, eta }: BoundOptions): Ball {
-  const activation = modulesOf(network).elementwise(l);
+/** f'(S_j) of layer l (sigmoid: Z_j Zc_j; tanh: Zc_j; a rectifier: 1 or alpha, the declared side's at S = 0), the stable slope, with its bound (the module's `slopeError`). */
+export function stableSlope(network: Network, pass: ForwardPass, fb: ForwardBound, l: number, options: BoundOptions): Ball {
+  const { u, eta } = options;
+  const activation = boundModules(network, options).elementwise(l);
   const Z = pass.Z[l]!;
   const Zc = pass.Zc[l]!;
   const eZ = fb.eZ[l]!;
@@ -288,7 +414,7 @@ export function backwardBall(network: Network, batch: Batch, model: BackwardMode
         const p = P[k]!;
         const ep = eP[k]!;
         dp[k] = p * g;
-        edp[k] = p * eg + Math.abs(g) * ep + ep * eg + u * Math.abs(p * g) + eta;
+        edp[k] = Math.abs(p) * eg + Math.abs(g) * ep + ep * eg + u * Math.abs(p * g) + eta;
       }
     }
     d = dp;
@@ -312,8 +438,12 @@ export function referenceBound(network: Network, batch: Batch, pass: ForwardPass
  * bounds). Any summation order is covered: gamma_n bounds hold for all.
  */
 export function errorBound(network: Network, batch: Batch, pass: ForwardPass, E: number, options: BoundOptions): ReferenceBound {
+  return boundsFrom(network, batch, pass, E, forwardBound(network, batch, pass, options), options);
+}
+
+/** The loss, gradient and output bounds from the forward bound `fb`. */
+function boundsFrom(network: Network, batch: Batch, pass: ForwardPass, E: number, fb: ForwardBound, options: BoundOptions): ReferenceBound {
   const L = network.layers.length;
-  const fb = forwardBound(network, batch, pass, options);
   const model: BackwardModel = {
     Y: (l) => ({ c: pass.Z[l - 1]!, r: fb.eZ[l - 1]! }),
     slope: (l) => stableSlope(network, pass, fb, l, options),
@@ -324,4 +454,24 @@ export function errorBound(network: Network, batch: Batch, pass: ForwardPass, E:
   const layers = backwardBall(network, batch, model).map(({ W, b }): LayerBound => ({ W: W.r, b: b ? b.r : null }));
   const outputs = Float64Array.from(fb.eZ[L - 1]!, (e) => e * SAFETY);
   return { loss: lossBound(network, batch, pass, fb, E, options) * SAFETY, layers, outputs };
+}
+
+/** The error bound with what its kink crossings add: the units that may cross, and the bound without any crossing (null when none may). */
+export interface KinkedBound {
+  readonly bound: ReferenceBound;
+  readonly crossings: readonly KinkCrossing[];
+  readonly uncrossed: ReferenceBound | null;
+}
+
+/**
+ * `errorBound` (with `options.kinkCrossings` as given, default true), the units whose
+ * pre-activation may cross a kink, and, where there are any, the bound without their allowance:
+ * an entry whose bound is larger than that one's has a kink crossing in its allowance.
+ */
+export function errorBoundWithKinks(network: Network, batch: Batch, pass: ForwardPass, E: number, options: BoundOptions): KinkedBound {
+  const fb = forwardBound(network, batch, pass, options);
+  const bound = boundsFrom(network, batch, pass, E, fb, options);
+  const crossings = options.kinkCrossings === false ? [] : kinkCrossings(network, pass, fb, options);
+  const uncrossed = crossings.length === 0 ? null : boundsFrom(network, batch, pass, E, fb, { ...options, kinkCrossings: false });
+  return { bound, crossings, uncrossed };
 }

@@ -1,9 +1,9 @@
 import { parameterCount } from '../network/shape.js';
-import type { Batch, Gradients, Network } from '../network/types.js';
+import type { Batch, Gradients, KinkSide, Network } from '../network/types.js';
 import { asCaseOracle, type CaseOracle, type Decimal, type OracleResult } from '../oracle/api.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
-import { errorBound, STABLE_SLACK } from './bound.js';
+import { errorBoundWithKinks, STABLE_SLACK, type KinkCrossing } from './bound.js';
 import { flatBounds, Measurements, type EntryComparison } from './entries.js';
 import type { ErrorMeasure } from './measures.js';
 import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
@@ -59,6 +59,36 @@ export interface Judgement extends EntryComparison {
   readonly digitsLost: number;
   /** For a wrong value: why (`non-finite` or `beyond-bounds`). */
   readonly reason?: 'non-finite' | 'beyond-bounds';
+  /**
+   * "Near a kink": the value's allowance includes a kink crossing, i.e. some rectifier unit it
+   * depends on has |S| <= eS (eS > 0), so either piece's slope is correct there and the bound allows
+   * both (the rectifier's slope bound 1 - alpha). Null when no crossing reaches this value (always
+   * for the loss and the outputs). At an exact kink with eS = 0 there is no crossing: only the
+   * declared side (`Description.kink`) is correct.
+   */
+  readonly nearKink: KinkNote | null;
+}
+
+/** Which unit's kink crossing a value's allowance includes (`Judgement.nearKink`). */
+export interface KinkNote extends KinkCrossing {
+  /**
+   * Whether the crossing is what makes the value correct: its error exceeds the stable allowance
+   * without any kink crossing (STABLE_SLACK times the bound with every rectifier's slope exact).
+   */
+  readonly decisive: boolean;
+  /** How many units of the case may cross a kink (this note names one of those the value depends on). */
+  readonly units: number;
+}
+
+/**
+ * The note as a sentence for reports: `near a kink: layer 2, sample 0, unit 3 has S = 1.2e-17
+ * within its rounding bound 3.4e-16 of 0, where either piece's slope is correct (the allowance of
+ * this value includes it)`; layers counted from 1 as `formatLocation` does.
+ */
+export function formatKinkNote(note: KinkNote): string {
+  const others = note.units > 1 ? ` (${note.units} units of this case may cross a kink)` : '';
+  const role = note.decisive ? 'this value is correct only through that allowance' : 'the allowance of this value includes it';
+  return `near a kink: layer ${note.layer + 1}, sample ${note.sample}, unit ${note.unit} has S = ${note.S.toExponential(3)} within its rounding bound ${note.eS.toExponential(3)} of 0, where either piece's slope is correct (${role})${others}`;
 }
 
 const OUTCOMES: Outcome[] = ['correct', 'inaccurate', 'wrong'];
@@ -112,6 +142,11 @@ interface JudgeContext {
   readonly nonFinite: Uint8Array;
   readonly digitsLost: Float64Array;
   readonly textbook: TextbookCases;
+  /** Per entry: the index into `kinks.crossings` of its note, -1 for none. */
+  readonly kinkAt: Int32Array;
+  /** Per entry: 1 where its error exceeds the allowance without kink crossings. */
+  readonly kinkDecisive: Uint8Array;
+  readonly crossings: readonly KinkCrossing[];
 }
 
 /** A judged entry: a view of entry k of its case's arrays; the exact Decimal is made only when read. */
@@ -189,13 +224,19 @@ class JudgedEntry implements Judgement {
     if (this.context.outcome[this.k] !== 2) return undefined;
     return this.context.nonFinite[this.k] ? 'non-finite' : 'beyond-bounds';
   }
+  get nearKink(): KinkNote | null {
+    const at = this.context.kinkAt[this.k]!;
+    if (at < 0) return null;
+    const c = this.context.crossings[at]!;
+    return { layer: c.layer, sample: c.sample, unit: c.unit, S: c.S, eS: c.eS, decisive: this.context.kinkDecisive[this.k] === 1, units: this.context.crossings.length };
+  }
   get exact(): Decimal {
     return (this.exactValue ??= this.context.measured.exact(this.where));
   }
   /** Plain data (what JSON.stringify and structured copies see). */
   toJSON(): Omit<Judgement, 'exact'> & { exact: string } {
-    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, cancellation, reason } = this;
-    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}) };
+    const { where, value, error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, cancellation, reason, nearKink } = this;
+    return { where, value, exact: this.exact.toString(), error, scale, relative, digits, ulpsOfScale, ulps, bound, withinBound, outcome, stableBound, textbookValue, textbookBound, textbookComputation, digitsLost, ...(cancellation ? { cancellation } : {}), ...(reason ? { reason } : {}), nearKink };
   }
 }
 
@@ -226,16 +267,24 @@ export function requireFiniteBounds(stable: Float64Array, locate: (k: number) =>
  * The errors are measured without Decimals (`Measurements` in `entries.ts`); an entry whose
  * double-double error lies within its slack of the stable threshold is measured again at the oracle's precision,
  * so the verdicts are those of the exact measure.
+ *
+ * Kinks: `kink` is the side whose derivative the implementation declares at S = 0 of a rectifier
+ * (`Description.kink`, default 'left'); the bound's slopes take it there, and `exact` must be the
+ * oracle made with the same side. A pre-activation within its rounding bound of a kink (|S| <= eS,
+ * eS > 0) may be taken on either side: the rectifier's slope bound allows both pieces there, and
+ * every value whose allowance includes such a crossing carries `nearKink`. At an exact kink (S = 0
+ * with eS = 0: zero weights and bias, or zero inputs) only the declared side is correct.
  * @throws BoundError when a bound cannot be computed on the case (an intermediate overflows).
  */
-export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: CaseOracle | OracleResult, precision: Precision): Judgement[] {
+export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: CaseOracle | OracleResult, precision: Precision, kink: KinkSide = 'left'): Judgement[] {
   const pass = forward(network, batch);
   const E = loss(network, batch, pass);
   const ar = arithmeticOf(precision);
   const withOutputs = values.outputs !== undefined;
-  const stableBound = errorBound(network, batch, pass, E, ar);
+  const kinked = errorBoundWithKinks(network, batch, pass, E, { ...ar, kink });
   const count = 1 + parameterCount(network) + (values.outputs?.length ?? 0);
-  const stable = flatBounds(stableBound, count, withOutputs).map((b) => STABLE_SLACK * b);
+  const stable = flatBounds(kinked.bound, count, withOutputs).map((b) => STABLE_SLACK * b);
+  const uncrossed = kinked.uncrossed ? flatBounds(kinked.uncrossed, count, withOutputs).map((b) => STABLE_SLACK * b) : null;
   const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, ar, computation, count, withOutputs));
   const measured = new Measurements(network, values, asCaseOracle(exact));
   requireFiniteBounds(stable, (k) => measured.locate(k), network, pass);
@@ -248,7 +297,11 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
     nonFinite: new Uint8Array(n),
     digitsLost: new Float64Array(n),
     textbook,
+    kinkAt: new Int32Array(n).fill(-1),
+    kinkDecisive: new Uint8Array(n),
+    crossings: kinked.crossings,
   };
+
   const out = new Array<Judgement>(n);
   for (let k = 0; k < n; k++) {
     const allowed = stable[k]!;
@@ -256,6 +309,11 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
     if (slack > 0 && Math.abs(measured.errors[k]! - allowed) <= slack) measured.refine(k);
     const value = measured.values[k]!;
     const error = measured.errors[k]!;
+    // near a kink: the bound with crossings larger than without (NaN-failing: a NaN bound notes nothing)
+    if (uncrossed && stable[k]! > uncrossed[k]!) {
+      context.kinkAt[k] = crossingOf(measured.locate(k), kinked.crossings);
+      context.kinkDecisive[k] = error <= allowed && !(error <= uncrossed[k]!) ? 1 : 0;
+    }
     if (!Number.isFinite(value)) {
       context.outcome[k] = 2;
       context.nonFinite[k] = 1;
@@ -271,6 +329,21 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
     out[k] = new JudgedEntry(context, k);
   }
   return out;
+}
+
+/**
+ * The crossing to name for an entry whose allowance includes one: a gradient of layer l depends on
+ * the slopes of layer l's own unit i and on every unit above it (the outputs' too, through mse), none
+ * below. The first crossing at (l, unit i), else the first of a layer above l, else the first.
+ */
+function crossingOf(where: EntryLocation, crossings: readonly KinkCrossing[]): number {
+  if (where.kind === 'weight' || where.kind === 'bias') {
+    const own = crossings.findIndex((c) => c.layer === where.layer && c.unit === where.i);
+    if (own >= 0) return own;
+    const above = crossings.findIndex((c) => c.layer > where.layer);
+    if (above >= 0) return above;
+  }
+  return 0;
 }
 
 /** The worst outcome of a list of judgements (correct for an empty list). */

@@ -113,6 +113,13 @@ export interface ElementwiseBound {
    * complementPropagated and |Zc| (a rectifier reads from them whether S may cross its kink).
    */
   slopeError(Z: number, Zc: number, eZ: number, eZc: number, p: number, u: number, eta: number): number;
+  /**
+   * The part of `slopeError` that allows the other piece's slope because [S - eS, S + eS] may cross
+   * a kink (a rectifier: 1 - alpha there, else 0), from the same Z, Zc, eZ, eZc. Absent: a smooth
+   * activation (no kink). `compare/bound.ts` lists the units where it is > 0 and bounds without it,
+   * so that a judgement can say a value is correct "near a kink".
+   */
+  kinkCrossing?(Z: number, Zc: number, eZ: number, eZc: number, eta: number): number;
 }
 
 /** The textbook forms of an elementwise activation, in a declared precision (`round`), and their cancellations. */
@@ -125,6 +132,8 @@ export interface ElementwiseTextbook {
   slope(Z: number, round: (x: number) => number): number;
   /** Where on Z the textbook slope peaks and its value there (it is monotone on either side). */
   readonly slopePeak: { readonly Z: number; readonly value: number };
+  /** The interval every Z lies in (sigmoid [0, 1], tanh [-1, 1]); absent: unbounded (the rectifiers, linear). */
+  readonly range?: readonly [number, number];
 }
 
 /** The activation, narrowed to an elementwise one (hidden layers), or an error naming it. */

@@ -79,6 +79,12 @@ function rectifier(name: 'relu' | 'leaky_relu', alpha: number, kink: 'left' | 'r
     return below ? x.sub(Sp, x.mul(alphaIn(x), S)) : x.sub(x.mul(alphaIn(x), Sp), S);
   }
 
+  // 1 - alpha where [S - eS, S + eS] may cross the kink (read from eZ, eZc = the forward rule's bounds), else 0
+  const crossing = (Z: number, Zc: number, eZ: number, eZc: number, eta: number): number => {
+    const mayCross = Zc < 0 ? -Zc <= eZc : Z > 0 ? Z <= eZ : Math.max(eZ, eZc) > eta;
+    return mayCross ? 1 - alpha : 0;
+  };
+
   return {
     name,
     alpha,
@@ -136,10 +142,9 @@ function rectifier(name: 'relu' | 'leaky_relu', alpha: number, kink: 'left' | 'r
       complementPropagated: (S, eS) => (S - eS < 0 ? eS : 0),
       // the slope is 1 or alpha exactly unless [S - eS, S + eS] may cross the kink: then 1 - alpha.
       // S > 0: crosses only if S <= eS <= eZ; S < 0: only if |S| <= eS <= eZc; S = 0: only if eS > 0, i.e. eZ or eZc > eta
-      slopeError: (Z, Zc, eZ, eZc, _p, _u, eta) => {
-        const mayCross = Zc < 0 ? -Zc <= eZc : Z > 0 ? Z <= eZ : Math.max(eZ, eZc) > eta;
-        return mayCross ? 1 - alpha : 0;
-      },
+      slopeError: (Z, Zc, eZ, eZc, _p, _u, eta) => crossing(Z, Zc, eZ, eZc, eta),
+      // the whole slope bound is the crossing's: 1 - alpha where S may lie on either side of 0
+      kinkCrossing: (Z, Zc, eZ, eZc, eta) => crossing(Z, Zc, eZ, eZc, eta),
     },
 
     textbook: {
