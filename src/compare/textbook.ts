@@ -1,8 +1,8 @@
-import { modulesOf, type ElementwiseActivation, type Head } from '../layers/index.js';
+import { cceSoftmax, cceTextbook, isRowwiseHead, modulesOf, softmax, type ActivationName, type ElementwiseActivation, type Head, type LossName } from '../layers/index.js';
 import type { TermValues, TextbookLogForm } from '../layers/loss.js';
-import type { Batch, Network } from '../network/types.js';
+import { activationNameOf, isVersion1, lossNameOf, type Batch, type Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
-import type { ForwardPass } from '../reference/forward.js';
+import { inputsOf, type ForwardPass } from '../reference/forward.js';
 import { backwardBall, forwardBound, SAFETY, STABLE_SLACK, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
 import { U64, gamma } from './rounding.js';
 import type { Precision } from '../types.js';
@@ -14,9 +14,10 @@ import type { Precision } from '../types.js';
  * can take (S within its rounding bound eS, the sigmoid within 8 roundings), every elementwise
  * step being monotone, and the value is accepted within STABLE_SLACK times the rounding of the
  * remaining arithmetic (sums in any order, other orders of the same operations). Every such
- * allowance is finite: where a computation gives no finite value (ln 0 without a clamp), it
- * explains nothing.
+ * allowance is finite: where a computation gives no finite value (ln 0 without a clamp, a softmax
+ * whose e^S overflows without the max shift), it explains nothing, and the value is wrong.
  *
+ * Version 1 (sigmoid layers, bce):
  * - `slope`: sigma'(S) = Z (1 - Z) with 1 - Z formed from the rounded Z (a saturated hidden unit);
  * - `outputDelta`: the output delta Z - t formed from the rounded Z;
  * - `sigmoidOverflow`: Z = 1 / (1 + e^-S) with e^-S overflowing: a Z below the normal range is 0;
@@ -25,42 +26,134 @@ import type { Precision } from '../types.js';
  * - `logClip`: the same with Z clipped to [1e-7, 1 - 1e-7] first (TensorFlow's binary cross-entropy);
  * - `logits`: the loss from the logit as PyTorch's BCEWithLogitsLoss forms it, (1 - t) S - log sigma(S),
  *   cancelling where the term is small (a well-classified output);
- * - `several`: the whole textbook algorithm (all of the gradient ones; the overflow with one log form).
+ * Version 2 (issue 12):
+ * - `tanhSlope`: tanh'(S) = 1 - Z^2 with Z^2 formed from the rounded tanh (a saturated hidden unit);
+ * - `mseDelta`: mse's output delta 2 (Z - t) f'(S), Z - t and the slope (sigmoid Z (1 - Z), tanh
+ *   1 - Z^2) from the rounded output Z;
+ * - `mseTerm`: mse's term (Z - t)^2 from the rounded output Z (sigmoid: not from its complement);
+ * - `softmaxDelta`: cce's output delta Z - t from the rounded softmax output (not Z s - t Zc);
+ * - `lnSoftmax`: cce's term -t ln Z from the rounded softmax output instead of log-softmax (ln 0
+ *   where Z underflowed: no finite value);
+ * - `lnSoftmaxClip`: the same with Z renormalised and clipped to [1e-7, 1 - 1e-7] first
+ *   (TensorFlow's categorical cross-entropy from probabilities; PyTorch's clamp at -100 is BCELoss's
+ *   only: its cross-entropy is log-softmax, the stable form);
+ * - `lseMinusS`: cce's term t (lse(S) - S_t) with lse(S) = m + ln(sum) rounded at |m| before S_t is
+ *   taken off (the difference cancels where the row is well classified);
+ * - `softmaxOverflow`: softmax formed without the max shift, e^S_k / sum_j e^S_j (outputs, Z - t,
+ *   -t ln Z): where some e^S overflows it is not finite and explains nothing (wrong); elsewhere it
+ *   is one more rounding (subnormal e^S lose digits);
+ * - `several`: the whole textbook algorithm (all of the gradient ones of the network's family; the
+ *   overflow with one loss form).
+ * A computation applies to the networks that have what it changes (its loss; a hidden layer of its
+ * slope's activation; a sigmoid layer for the overflow); elsewhere it gives nothing (`applies` 0).
  *
  * The textbook forms themselves and their cancellations are the layer modules' `textbook` parts
- * (`src/layers/sigmoid.ts`: Z, its overflow, the slope Z (1 - Z); `src/layers/bce.ts`: Z - t, the
- * logarithms); this module is the emulation driver: intervals, balls, the backward pass over them.
+ * (`src/layers/sigmoid.ts`, `tanh.ts`: Z, its overflow, the slope; `bce.ts`: Z - t, the logarithms;
+ * `mse.ts`: the square and its delta; `softmax.ts`, `cce.ts`: the unshifted row, Z - t, ln Z,
+ * lse - S); this module is the emulation driver: intervals, balls, the backward pass over them.
+ * Version-1 networks take exactly the path they took before version 2 (`version1Values`); every
+ * other network the general one (`generalValues`).
  */
-export type TextbookName = 'slope' | 'outputDelta' | 'sigmoidOverflow' | 'logComplement' | 'logClamp' | 'logClip' | 'logits' | 'several';
+export type TextbookName =
+  | 'slope'
+  | 'outputDelta'
+  | 'sigmoidOverflow'
+  | 'logComplement'
+  | 'logClamp'
+  | 'logClip'
+  | 'logits'
+  | 'tanhSlope'
+  | 'mseDelta'
+  | 'mseTerm'
+  | 'softmaxDelta'
+  | 'lnSoftmax'
+  | 'lnSoftmaxClip'
+  | 'lseMinusS'
+  | 'softmaxOverflow'
+  | 'several';
 
-/** How a textbook computation forms the loss's logarithms: stably (from S), or from the rounded Z. */
-type LogForm = 'stable' | TextbookLogForm | 'logits';
+/**
+ * What each computation is, in words for the report. `CANCELLATION_TEXT` of `judge.ts` holds the
+ * version-1 ones (unchanged); the version-2 ones are these.
+ */
+export const TEXTBOOK_TEXT: Readonly<Record<Exclude<TextbookName, 'slope' | 'outputDelta' | 'sigmoidOverflow' | 'logComplement' | 'logClamp' | 'logClip' | 'logits' | 'several'>, string>> = {
+  tanhSlope: "tanh'(S) = 1 - Z^2 formed from a rounded Z (a saturated hidden unit)",
+  mseDelta: "2 (Z - t) f'(S) with Z - t and the slope formed from a rounded output Z (a saturated sigmoid or tanh output)",
+  mseTerm: '(Z - t)^2 formed from a rounded output Z (a saturated output near its target)',
+  softmaxDelta: 'Z - t formed from a rounded softmax output (an output saturated toward its target)',
+  lnSoftmax: '-t ln Z of a rounded softmax output instead of log-softmax (a saturated row)',
+  lnSoftmaxClip: "softmax outputs clipped to [1e-7, 1 - 1e-7] before -t ln Z (TensorFlow's categorical cross-entropy)",
+  lseMinusS: 'lse(S) - S_t formed as a difference, lse rounded at the largest logit (a well-classified row)',
+  softmaxOverflow: 'softmax e^S_k / sum e^S_j formed without subtracting the largest logit (its rounding; where e^S overflows, no finite value)',
+};
+
+/**
+ * How a textbook computation forms the loss: stably (from S), or from the rounded Z: bce's
+ * logarithms (`plain`, `clamp`, `clip`, `logits`), mse's square (`square`), cce's forms.
+ */
+type LogForm = 'stable' | TextbookLogForm | 'logits' | 'square' | 'lnSoftmax' | 'lnSoftmaxClip' | 'lseMinusS' | 'unshifted';
 
 /** One named computation: which steps it forms the textbook way. */
 export interface TextbookComputation {
   readonly name: TextbookName;
+  /** The hidden layers' slopes from the rounded Z: of the activations in `slopes` (default sigmoid's). */
   readonly slope: boolean;
+  /** The output delta from the rounded output Z (bce Z - t; mse 2 (Z - t) f'; cce Z - t of the softmax). */
   readonly outputDelta: boolean;
+  /** The sigmoid's e^-S overflowing (a Z below the normal range flushed to 0). */
   readonly overflow: boolean;
   readonly log: LogForm;
+  /** The activations whose hidden slopes `slope` forms the textbook way (default: sigmoid). */
+  readonly slopes?: readonly ActivationName[];
+  /** The losses it is a computation of (default: every loss). */
+  readonly losses?: readonly LossName[];
+  /** The softmax formed without the max shift (outputs, delta, loss): cce. */
+  readonly unshifted?: boolean;
 }
 
 const ONE = { slope: false, outputDelta: false, overflow: false, log: 'stable' } as const;
+const BCE: readonly LossName[] = ['bce'];
+const MSE: readonly LossName[] = ['mse'];
+const CCE: readonly LossName[] = ['cce'];
+const SLOPES: readonly ActivationName[] = ['sigmoid', 'tanh'];
 
-/** The computations in the order they are tried: each alone, then together. */
+/**
+ * The computations in the order they are tried: each alone, then together. The version-1 ones
+ * keep their relative order (a version-1 network meets only them: its verdicts and names are those
+ * of before version 2).
+ */
 export const TEXTBOOK_COMPUTATIONS: readonly TextbookComputation[] = [
   { ...ONE, name: 'slope', slope: true },
-  { ...ONE, name: 'outputDelta', outputDelta: true },
+  { ...ONE, name: 'outputDelta', outputDelta: true, losses: BCE },
   { ...ONE, name: 'sigmoidOverflow', overflow: true },
-  { ...ONE, name: 'logComplement', log: 'plain' },
-  { ...ONE, name: 'logClamp', log: 'clamp' },
-  { ...ONE, name: 'logClip', log: 'clip' },
-  { ...ONE, name: 'logits', log: 'logits' },
-  { name: 'several', slope: true, outputDelta: true, overflow: true, log: 'stable' },
-  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'plain' },
-  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'clamp' },
-  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'clip' },
+  { ...ONE, name: 'logComplement', log: 'plain', losses: BCE },
+  { ...ONE, name: 'logClamp', log: 'clamp', losses: BCE },
+  { ...ONE, name: 'logClip', log: 'clip', losses: BCE },
+  { ...ONE, name: 'logits', log: 'logits', losses: BCE },
+  { ...ONE, name: 'tanhSlope', slope: true, slopes: ['tanh'] },
+  { ...ONE, name: 'mseDelta', outputDelta: true, losses: MSE },
+  { ...ONE, name: 'mseTerm', log: 'square', losses: MSE },
+  { ...ONE, name: 'softmaxDelta', outputDelta: true, losses: CCE },
+  { ...ONE, name: 'lnSoftmax', log: 'lnSoftmax', losses: CCE },
+  { ...ONE, name: 'lnSoftmaxClip', log: 'lnSoftmaxClip', losses: CCE },
+  { ...ONE, name: 'lseMinusS', log: 'lseMinusS', losses: CCE },
+  { ...ONE, name: 'softmaxOverflow', log: 'unshifted', unshifted: true, losses: CCE },
+  { name: 'several', slope: true, outputDelta: true, overflow: true, log: 'stable', slopes: SLOPES },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'plain', losses: BCE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'clamp', losses: BCE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'clip', losses: BCE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'square', losses: MSE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'lnSoftmax', losses: CCE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'lnSoftmaxClip', losses: CCE },
+  { name: 'several', slope: false, outputDelta: false, overflow: true, log: 'lseMinusS', losses: CCE },
+  { name: 'several', slope: true, outputDelta: false, overflow: true, log: 'unshifted', unshifted: true, slopes: SLOPES, losses: CCE },
 ];
+
+/** The computations of version 1 (sigmoid / bce): the only ones a version-1 network is emulated under. */
+const VERSION1_NAMES: ReadonlySet<TextbookName> = new Set<TextbookName>(['slope', 'outputDelta', 'sigmoidOverflow', 'logComplement', 'logClamp', 'logClip', 'logits', 'several']);
+function isVersion1Computation(computation: TextbookComputation): boolean {
+  return VERSION1_NAMES.has(computation.name) && (computation.losses ?? BCE).includes('bce') && computation.log !== 'square' && !computation.unshifted;
+}
 
 /** The declared arithmetic, as the emulation needs it. */
 export interface Arithmetic extends BoundOptions {
@@ -98,18 +191,20 @@ export function arithmeticOf(precision: Precision): Arithmetic {
   return { u: 2 ** -53, eta: 2 ** -1074, minNormal: 2 ** -1022, round, belowOne: 1 - 2 ** -53, minPositive: 2 ** -1074, overflowAt: Math.log(Number.MAX_VALUE), clipLow: 1e-7, clipHigh: 1 - 1e-7 };
 }
 
-/** The smallest number of the precision >= x (x in [0, 1]). */
+/** The smallest number of the precision >= x (x finite; in [0, 1] for version 1). */
 function ceilTo(x: number, ar: Arithmetic): number {
   if (ar.u === U64) return x;
   const r = Math.fround(x);
-  return r >= x ? r : step32(r, true);
+  if (r >= x) return r;
+  return r >= 0 ? step32(r, true) : -step32(-r, false);
 }
 
-/** The largest number of the precision <= x (x in [0, 1]). */
+/** The largest number of the precision <= x (x finite; in [0, 1] for version 1). */
 function floorTo(x: number, ar: Arithmetic): number {
   if (ar.u === U64) return x;
   const r = Math.fround(x);
-  return r <= x ? r : step32(r, false);
+  if (r <= x) return r;
+  return r > 0 ? step32(r, false) : -step32(-r, true);
 }
 
 /** The interval of textbook sigmoids: [lo, hi] holds every Z the computation can give. */
@@ -188,13 +283,20 @@ function textbookSlope(activation: ElementwiseActivation, z: ZInterval, ar: Arit
   return { c, r };
 }
 
-/** delta^(L) = fl(fl(Z - t) / divisor) over the interval of the rounded output Z: the head's textbook delta. */
+/** delta^(L) = fl(fl(Z - t) / divisor) (bce; mse fl(2 fl(Z - t) f'(Z))) over the interval of the rounded output Z: the head's textbook delta. */
 function textbookOutputDelta(head: Head, z: ZInterval, T: Float64Array, divisor: number, ar: Arithmetic, uR: number): Ball {
   const D = (x: number, t: number): number => head.textbook.delta(x, t, divisor, ar.round);
   const c = new Float64Array(T.length);
   const r = new Float64Array(T.length);
   for (let q = 0; q < T.length; q++) {
     const t = T[q]!;
+    if (head.textbook.deltaOver) {
+      // not monotone in Z (mse: the slope peaks): the head's own range over [lo, hi]
+      const [lo, hi] = head.textbook.deltaOver(z.lo[q]!, z.hi[q]!, t, divisor, ar.round);
+      c[q] = (lo + hi) / 2;
+      r[q] = (hi - lo) / 2 + Math.max(head.textbook.deltaOrders(z.lo[q]!, t, divisor, uR), head.textbook.deltaOrders(z.hi[q]!, t, divisor, uR)) + ar.eta * STABLE_SLACK;
+      continue;
+    }
     const lo = D(z.lo[q]!, t);
     const hi = D(z.hi[q]!, t);
     c[q] = (lo + hi) / 2;
@@ -205,8 +307,9 @@ function textbookOutputDelta(head: Head, z: ZInterval, T: Float64Array, divisor:
 }
 
 /**
- * One loss term -(t ln Z + (1 - t) ln(1 - Z)) over Z in [lo, hi] as `form` takes the logarithms:
- * the head's textbook term (`src/layers/bce.ts`); empty where the computation gives no finite value.
+ * One loss term -(t ln Z + (1 - t) ln(1 - Z)) over Z in [lo, hi] as `form` takes the logarithms
+ * (mse: (Z - t)^2, no logarithm): the head's textbook term (`src/layers/bce.ts`, `mse.ts`); empty
+ * where the computation gives no finite value.
  */
 function textbookTerm(head: Head, lo: number, hi: number, t: number, form: TextbookLogForm, ar: Arithmetic): TermValues {
   return head.textbook.term(lo, hi, t, form, ar);
@@ -216,9 +319,8 @@ function textbookTerm(head: Head, lo: number, hi: number, t: number, form: Textb
 const MAX_JUMPS = 6;
 
 /** E = sum of textbook terms (then / divisor): the balls of its possible values (none where a term has no finite value). */
-function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
+function textbookLoss(network: Network, head: Head, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
   const last = z[z.length - 1]!;
-  const head = modulesOf(network).elementwiseHead;
   let sums: [number, number][] = [[0, 0]];
   let rounding = 0;
   let magnitude = 0;
@@ -250,8 +352,7 @@ function textbookLoss(network: Network, batch: Batch, z: ZInterval[], form: Text
  * charged |dE_i/dS| eS (|sigma(S) - t| + eS / 4 for bce) for S's own rounding: one ball, or none
  * where the head has no such form.
  */
-function logitsLoss(network: Network, batch: Batch, pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, uR: number): Ball[] {
-  const head = modulesOf(network).elementwiseHead;
+function logitsLoss(network: Network, head: Head, batch: Batch, pass: ForwardPass, fb: ForwardBound, ar: Arithmetic, uR: number): Ball[] {
   const logits = head.textbook.logits;
   if (!logits) return [];
   const L = network.layers.length;
@@ -295,8 +396,29 @@ export interface TextbookValues {
  * Emulates `computation` on the case in the arithmetic `ar`, at the reference's forward pass:
  * the intervals of its rounded Z, then its slopes, output delta and loss, then the backward pass
  * over balls (`backwardBall`) with rounding charged at STABLE_SLACK u (plus the float64 emulation's own).
+ * A version-1 network (sigmoid / bce) is emulated under the version-1 computations exactly as
+ * before version 2 (`version1Values`), and under no other; every other network by `generalValues`.
  */
 export function textbookValues(network: Network, batch: Batch, pass: ForwardPass, ar: Arithmetic, computation: TextbookComputation, count: number, withOutputs: boolean): TextbookValues {
+  if (isVersion1(network)) return isVersion1Computation(computation) ? version1Values(network, batch, pass, ar, computation, count, withOutputs) : nothing(computation, count);
+  return generalValues(network, batch, pass, ar, computation, count, withOutputs);
+}
+
+/** A computation that gives nothing on this case (it changes nothing the network has). */
+function nothing(computation: TextbookComputation, count: number): TextbookValues {
+  return { computation, c: new Float64Array(count), r: new Float64Array(count).fill(-1), applies: new Uint8Array(count), loss: [] };
+}
+
+/** The elementwise head of a network whose head the caller knows to be elementwise (version 1: bce + sigmoid). */
+function elementwiseHeadOf(network: Network): Head {
+  const { head } = modulesOf(network);
+  if (isRowwiseHead(head)) throw new Error(`the ${head.loss} loss on a ${head.activation} output is row-wise`);
+  return head;
+}
+
+/** `textbookValues` of a version-1 network (sigmoid layers, bce): the emulation of before version 2, unchanged. */
+function version1Values(network: Network, batch: Batch, pass: ForwardPass, ar: Arithmetic, computation: TextbookComputation, count: number, withOutputs: boolean): TextbookValues {
+  const head = elementwiseHeadOf(network);
   const c = new Float64Array(count);
   const r = new Float64Array(count).fill(-1);
   const applies = new Uint8Array(count);
@@ -312,7 +434,7 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
     applies[k] = 1;
   };
 
-  const loss = (computation.log === 'stable' ? [] : computation.log === 'logits' ? logitsLoss(network, batch, pass, fb, ar, uR) : textbookLoss(network, batch, z, computation.log, ar, uR)).filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
+  const loss = (computation.log === 'stable' ? [] : computation.log === 'logits' ? logitsLoss(network, head, batch, pass, fb, ar, uR) : textbookLoss(network, head, batch, z, computation.log as TextbookLogForm, ar, uR)).filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
   if (loss.length > 0) {
     // entry 0 holds the ball nearest the stable value, for the report; `explains` tries them all
     set(0, loss[0]!.c[0]!, loss[0]!.r[0]!);
@@ -320,7 +442,7 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
   let k = 1;
   if (computation.slope || computation.outputDelta || computation.overflow) {
     const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
-    const delta = computation.outputDelta ? textbookOutputDelta(modules.elementwiseHead, z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
+    const delta = computation.outputDelta ? textbookOutputDelta(head, z[L - 1]!, batch.T, reductionDivisor(network, batch), ar, uR) : slackened(stableOutputDelta(network, batch, pass, fb, stable));
     const layers = backwardBall(network, batch, {
       Y: (l) => ballOf(z[l - 1]!.lo, z[l - 1]!.hi),
       slope: (l) => (computation.slope ? textbookSlope(modules.elementwise(l), z[l]!, ar, uR) : slackened(stableSlope(network, pass, fb, l, stable))),
@@ -342,6 +464,389 @@ export function textbookValues(network: Network, batch: Batch, pass: ForwardPass
   if (withOutputs && computation.overflow) {
     const out = ballOf(z[L - 1]!.lo, z[L - 1]!.hi);
     for (let q = 0; q < out.c.length; q++) set(k + q, out.c[q]!, out.r[q]! + STABLE_SLACK * ar.eta);
+  }
+  return { computation, c, r, applies, loss };
+}
+
+/** The activations whose hidden slopes `computation` forms the textbook way. */
+function slopesOf(computation: TextbookComputation): readonly ActivationName[] {
+  return computation.slope ? (computation.slopes ?? ['sigmoid']) : [];
+}
+
+/**
+ * Whether the activation's textbook form, where its intermediate overflows, still gives a finite Z
+ * (sigmoid: 1 / (1 + Inf) = 0, flushed): then the overflow is a computation; where it gives none
+ * (tanh: (1 - Inf) / (1 + Inf) = NaN) it explains nothing, and the unit's Z is the stable one's.
+ */
+function flushes(activation: ElementwiseActivation, ar: Arithmetic): boolean {
+  const S = -2 * ar.overflowAt;
+  return activation.textbook.overflows(S, ar.overflowAt) && Number.isFinite(activation.textbook.value(S, 1, ar.round));
+}
+
+/**
+ * Whether `computation` changes anything `network` has (its loss; a hidden layer of its slopes'
+ * activations; a layer whose overflow flushes; the output delta; the loss form): a single one needs
+ * one such part, a `several` two (with one it would only repeat a single computation, under the
+ * wrong name).
+ */
+function relevant(network: Network, computation: TextbookComputation, ar: Arithmetic): boolean {
+  if (computation.losses && !computation.losses.includes(lossNameOf(network))) return false;
+  const modules = modulesOf(network);
+  const L = network.layers.length;
+  const slopes = slopesOf(computation);
+  const parts = [
+    network.layers.some((layer, l) => l < L - 1 && slopes.includes(activationNameOf(layer))),
+    computation.overflow && network.layers.some((_, l) => {
+      const a = modules.activation(l);
+      return a.shape === 'elementwise' && flushes(a, ar);
+    }),
+    computation.outputDelta,
+    computation.log !== 'stable' || computation.unshifted === true,
+  ].filter(Boolean).length;
+  return parts >= (computation.name === 'several' ? 2 : 1);
+}
+
+/** The forward pass of a textbook computation: the bounds of S, Z, Zc and the interval of Z per layer (null for a row-wise last layer). */
+interface TextbookForward extends ForwardBound {
+  readonly z: (ZInterval | null)[];
+}
+
+/**
+ * eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta of one layer, from the
+ * inputs' bounds eY: bound.ts's dot-product rule (an exact zero, every product 0 and nothing
+ * propagated, has eS = 0 on a layer with a kink, as bound.ts takes it).
+ * TODO(bound.ts): use bound.ts's export of this step once it has one (`preActivationBound`).
+ */
+function preActivationBound(network: Network, batch: Batch, pass: ForwardPass, l: number, eY: Float64Array, kinked: boolean, u: number, eta: number): Float64Array {
+  const { nIn, nOut, W, b } = network.layers[l]!;
+  const Y = inputsOf(pass, l);
+  const B = batch.size;
+  const eS = new Float64Array(B * nOut);
+  const g = gamma(nIn + 1, u);
+  for (let s = 0; s < B; s++) {
+    for (let i = 0; i < nOut; i++) {
+      let magnitude = b ? Math.abs(b[i]!) : 0;
+      let propagated = 0;
+      for (let j = 0; j < nIn; j++) {
+        const w = Math.abs(W[j * nOut + i]!);
+        magnitude += Math.abs(Y[s * nIn + j]!) * w;
+        propagated += w * eY[s * nIn + j]!;
+      }
+      eS[s * nOut + i] = kinked && magnitude === 0 && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
+    }
+  }
+  return eS;
+}
+
+/**
+ * The textbook forward pass of a version-2 network: per layer eS from the inputs' own interval
+ * (not only the stable bound: tanh's textbook 1 - e^-2S loses Z's relative digits near S = 0), the
+ * stable bounds eZ, eZc by the module's rules (a flushing unit's Z below the normal range lost whole
+ * under `overflow`), and the interval of Z: the hull of the textbook form at the ends of
+ * [S - eS, S + eS] (monotone in S; where its intermediate overflows and the computation does not
+ * flush, none) and of the stable Z within eZ, inside the activation's range, in the precision.
+ * A row-wise last layer (softmax) has its bounds by its row rule and no interval.
+ */
+function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: Arithmetic, overflow: boolean): TextbookForward {
+  const modules = modulesOf(network);
+  const { u, eta, minNormal } = ar;
+  const ke = 2 * ar.u + 2 * U64;
+  const eS: Float64Array[] = [];
+  const eZ: Float64Array[] = [];
+  const eZc: Float64Array[] = [];
+  const z: (ZInterval | null)[] = [];
+  let eY = new Float64Array(batch.X.length); // the inputs are exact
+  network.layers.forEach(({ nOut }, l) => {
+    const activation = modules.activation(l);
+    const S = pass.S[l]!;
+    const Z = pass.Z[l]!;
+    const Zc = pass.Zc[l]!;
+    const eSl = preActivationBound(network, batch, pass, l, eY, activation.kink !== 'none', u, eta);
+    const eZl = new Float64Array(S.length);
+    const eZcl = new Float64Array(S.length);
+    eS.push(eSl);
+    eZ.push(eZl);
+    eZc.push(eZcl);
+    if (activation.shape === 'rowwise') {
+      for (let row = 0; row < S.length; row += nOut) activation.bound.row(S, eSl, Z, Zc, row, nOut, u, eta, eZl, eZcl);
+      z.push(null);
+      return;
+    }
+    const flush = overflow && flushes(activation, ar);
+    const ks = activation.bound.roundings * ar.u + 4 * U64;
+    const [low, high] = activation.textbook.range ?? [-Infinity, Infinity];
+    const lo = new Float64Array(S.length);
+    const hi = new Float64Array(S.length);
+    const next = new Float64Array(S.length);
+    for (let q = 0; q < S.length; q++) {
+      const s = S[q]!;
+      const e = eSl[q]!;
+      // with e^-S overflowing, a Z below the normal range is lost whole (flushed to 0)
+      const flushZ = flush && Math.abs(Z[q]!) < minNormal ? Math.abs(Z[q]!) : 0;
+      const flushZc = flush && Math.abs(Zc[q]!) < minNormal ? Math.abs(Zc[q]!) : 0;
+      eZl[q] = activation.bound.propagated(s, e) + activation.bound.roundings * u * Math.abs(Z[q]!) + eta + flushZ;
+      eZcl[q] = (activation.bound.complementPropagated ?? activation.bound.propagated)(s, e) + activation.bound.roundings * u * Math.abs(Zc[q]!) + eta + flushZc;
+      const left = s - e * SAFETY;
+      const right = s + e * SAFETY;
+      const vl = activation.value(left);
+      const vr = activation.value(right);
+      let a = vl - ks * Math.abs(vl) - eta - flushZ;
+      let b = vr + ks * Math.abs(vr) + eta;
+      if (!activation.textbook.overflows(left, ar.overflowAt) || flush) {
+        const tl = activation.textbook.value(left, 1 + ke, ar.round);
+        const tr = activation.textbook.value(right, 1 - ke, ar.round);
+        if (Number.isFinite(tl)) a = Math.min(a, tl);
+        if (Number.isFinite(tr)) b = Math.max(b, tr);
+      }
+      lo[q] = ceilTo(Math.max(low, a), ar);
+      hi[q] = floorTo(Math.min(high, b), ar);
+      next[q] = Math.max(eZl[q]!, Z[q]! - lo[q]!, hi[q]! - Z[q]!);
+    }
+    z.push({ lo, hi });
+    eY = next;
+  });
+  return { eS, eZ, eZc, z };
+}
+
+/** The elementwise Z intervals of every layer (an elementwise head's network has no row-wise layer). */
+function elementwiseIntervals(tf: TextbookForward): ZInterval[] {
+  return tf.z.map((z, l) => {
+    if (!z) throw new Error(`layer ${l + 1} is row-wise`);
+    return z;
+  });
+}
+
+/** sum of a target row: the exact output delta of cce is Z sum(t) - t, the textbook one Z - t. */
+function rowSum(T: Float64Array, row: number, n: number): number {
+  let s = 0;
+  for (let k = row; k < row + n; k++) s += T[k]!;
+  return s;
+}
+
+/**
+ * The softmax row formed without the max shift, Z_k = fl(fl(e^S_k) / fl(sum_j fl(e^S_j))) (the
+ * module's textbook row) at the reference's S, and how far the computation's own Z_k may lie from it:
+ * e^S_j within 2 uR (exp and its rounding) plus eta (a subnormal or underflowed e^S_j loses its
+ * digits), the sum n uR more, the quotient uR, and the row's S within eS (ln Z_k moves by at most
+ * 2 max eS: softmax's rule). Not finite where some e^S overflows (Inf / Inf) or every one underflows.
+ */
+function unshiftedRow(S: Float64Array, eS: Float64Array, row: number, n: number, ar: Arithmetic, uR: number, Zu: Float64Array, eZu: Float64Array): void {
+  softmax.textbook.row(S, Zu, row, n, ar.round);
+  let sum = 0;
+  let E = 0;
+  for (let j = row; j < row + n; j++) {
+    sum += ar.round(Math.exp(S[j]!));
+    E = Math.max(E, eS[j]!);
+  }
+  let errSum = n * uR * sum;
+  for (let j = row; j < row + n; j++) errSum += 2 * uR * ar.round(Math.exp(S[j]!)) + ar.eta;
+  const grow = Math.expm1(2 * E);
+  for (let k = row; k < row + n; k++) {
+    const e = ar.round(Math.exp(S[k]!));
+    const rounding = (2 * uR * e + ar.eta) / sum + (e * errSum) / (sum * sum) + uR * Zu[k]! + ar.eta;
+    eZu[k] = (rounding + (Zu[k]! + rounding) * grow) * SAFETY;
+  }
+}
+
+/** The output delta fl(fl(Z - t) / divisor) over Z_k in [Z_k - eZ_k, Z_k + eZ_k] of each row (cce: softmaxDelta, softmaxOverflow), allowing Z (1 - sum t) for a row that sums to 1 only within n 2^-52. */
+function rowDelta(Z: Float64Array, eZ: Float64Array, T: Float64Array, n: number, divisor: number, ar: Arithmetic, uR: number): Ball {
+  const c = new Float64Array(T.length);
+  const r = new Float64Array(T.length);
+  for (let row = 0; row < T.length; row += n) {
+    const off = Math.abs(1 - rowSum(T, row, n));
+    for (let k = row; k < row + n; k++) {
+      const t = T[k]!;
+      const lo = ceilTo(Math.max(0, Z[k]! - eZ[k]! * SAFETY), ar);
+      const hi = floorTo(Math.min(1, Z[k]! + eZ[k]! * SAFETY), ar);
+      const a = cceTextbook.delta(lo, t, divisor, ar.round);
+      const b = cceTextbook.delta(hi, t, divisor, ar.round);
+      c[k] = (a + b) / 2;
+      // other orders of the same steps (Z / divisor - t / divisor) round differently
+      r[k] = (b - a) / 2 + (uR * (Math.abs(hi) + Math.abs(t)) + hi * off) / divisor + ar.eta * STABLE_SLACK;
+    }
+  }
+  return { c, r };
+}
+
+/**
+ * E = sum over rows of cce's textbook term (then / divisor), as `form` forms it: one ball, or none
+ * where the computation gives no finite value.
+ * - lnSoftmax / lnSoftmaxClip: -t ln Z over the rounded softmax output Z_k within eZ_k (renormalised
+ *   by its sum, n + 1 roundings, and clipped to [eps, 1 - eps] for the clip); -t ln Z is decreasing in Z;
+ * - lseMinusS: t fl(fl(m + fl(ln sum)) - S_t) at the reference's S, charged the row term's own move
+ *   (cce's termErrorRow with no rounding: the propagated part alone) and the roundings at the
+ *   magnitudes |m|, |ln sum|, |S_t| the difference cancels;
+ * - unshifted: -t ln Z of the unshifted row (`unshiftedRow`); none where some e^S overflows.
+ */
+function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: TextbookForward, form: LogForm, ar: Arithmetic, uR: number): Ball[] {
+  const L = network.layers.length;
+  const n = network.layers[L - 1]!.nOut;
+  const S = pass.S[L - 1]!;
+  const Z = pass.Z[L - 1]!;
+  const eS = tf.eS[L - 1]!;
+  const eZ = tf.eZ[L - 1]!;
+  const T = batch.T;
+  const Zu = new Float64Array(S.length);
+  const eZu = new Float64Array(S.length);
+  let c = 0;
+  let r = 0;
+  let magnitude = 0;
+  let terms = 0;
+  for (let row = 0; row < S.length; row += n) {
+    if (form === 'lnSoftmax' || form === 'lnSoftmaxClip') {
+      const clip = form === 'lnSoftmaxClip';
+      const renormalised = clip ? (n + 1) * uR : 0;
+      for (let k = row; k < row + n; k++) {
+        const t = T[k]!;
+        if (t === 0) continue;
+        terms += 1;
+        let lo = ceilTo(Math.max(0, (Z[k]! - eZ[k]! * SAFETY) * (1 - renormalised)), ar);
+        let hi = floorTo(Math.min(1, (Z[k]! + eZ[k]! * SAFETY) * (1 + renormalised)), ar);
+        if (clip) {
+          lo = Math.min(Math.max(lo, ar.clipLow), ar.clipHigh);
+          hi = Math.min(Math.max(hi, ar.clipLow), ar.clipHigh);
+        } else {
+          // ln 0 is -Inf: only the Z in (0, 1] give a finite term
+          lo = Math.max(lo, ar.minPositive);
+          if (lo > hi) return [];
+        }
+        const small = cceTextbook.termFromZ(hi, t, ar.round);
+        const large = cceTextbook.termFromZ(lo, t, ar.round);
+        c += (small + large) / 2;
+        r += (large - small) / 2 + 3 * uR * large + 4 * STABLE_SLACK * ar.eta;
+        magnitude += large;
+      }
+    } else if (form === 'lseMinusS') {
+      // the row term's own move when S moves within eS: cce's rule with no rounding (u = eta = 0)
+      r += cceSoftmax.bound.termErrorRow(S, eS, T, row, n, cceSoftmax.termRow(S, T, row, n), 0, 0);
+      const { m, r: others } = softmax.shift(S, row, n);
+      const lnSum = Math.log1p(others);
+      let expError = 0; // the shifted sum's relative error, weighted by its terms (softmax's a_j)
+      for (let j = row; j < row + n; j++) expError += (Math.exp(S[j]! - m) / (1 + others)) * softmax.shiftedExpError(S[j]!, m, uR);
+      for (let k = row; k < row + n; k++) {
+        const t = T[k]!;
+        if (t === 0) continue;
+        terms += 1;
+        const d = cceTextbook.lseMinusS(S, row, n, k, ar.round);
+        const v = ar.round(t * d);
+        c += v;
+        r += t * (uR * (2 * Math.abs(m) + 2 * lnSum + Math.abs(S[k]!) + 2 * Math.abs(d)) + 2 * expError) + 4 * STABLE_SLACK * ar.eta;
+        magnitude += Math.abs(v);
+      }
+    } else {
+      if (softmax.textbook.overflows(S, row, n, ar.overflowAt)) return [];
+      const v = cceTextbook.termUnshifted(S, T, row, n, ar.round);
+      if (!Number.isFinite(v)) return [];
+      unshiftedRow(S, eS, row, n, ar, uR, Zu, eZu);
+      c += v;
+      for (let k = row; k < row + n; k++) {
+        const t = T[k]!;
+        if (t === 0) continue;
+        terms += 1;
+        // ln Z within -ln(1 - rel) of ln Zu: none where Zu may be 0
+        const rel = eZu[k]! / Zu[k]!;
+        if (!(rel < 0.5)) return [];
+        const lnZ = Math.abs(Math.log(Zu[k]!));
+        r += t * (-Math.log1p(-rel) + 3 * uR * lnZ) + 4 * STABLE_SLACK * ar.eta;
+        magnitude += t * lnZ;
+      }
+    }
+  }
+  r += gamma(Math.max(terms - 1, 0), uR) * magnitude;
+  const divisor = reductionDivisor(network, batch);
+  if (divisor !== 1) {
+    c /= divisor;
+    r = r / divisor + uR * Math.abs(c) + STABLE_SLACK * ar.eta;
+  }
+  return [{ c: Float64Array.of(c), r: Float64Array.of(r * SAFETY) }];
+}
+
+/**
+ * `textbookValues` of a version-2 network: the textbook forward (`textbookForward`), then the loss
+ * as the computation forms it (bce's logarithms, mse's square, cce's forms), the output delta
+ * (the head's textbook delta; cce's Z - t of the rounded or the unshifted softmax), the hidden
+ * slopes of its activations from the rounded Z, and the backward pass over balls.
+ */
+function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Arithmetic, computation: TextbookComputation, count: number, withOutputs: boolean): TextbookValues {
+  if (!relevant(network, computation, ar)) return nothing(computation, count);
+  const c = new Float64Array(count);
+  const r = new Float64Array(count).fill(-1);
+  const applies = new Uint8Array(count);
+  const uR = STABLE_SLACK * ar.u + U64;
+  const modules = modulesOf(network);
+  const { head } = modules;
+  const L = network.layers.length;
+  const n = network.layers[L - 1]!.nOut;
+  const divisor = reductionDivisor(network, batch);
+  const tf = textbookForward(network, batch, pass, ar, computation.overflow);
+  const set = (k: number, centre: number, radius: number): void => {
+    if (!Number.isFinite(centre) || !Number.isFinite(radius)) return;
+    c[k] = centre;
+    r[k] = radius;
+    applies[k] = 1;
+  };
+
+  // the unshifted softmax rows (softmaxOverflow): its outputs and its Z - t
+  let unshifted: Ball | null = null;
+  if (computation.unshifted && isRowwiseHead(head)) {
+    const S = pass.S[L - 1]!;
+    const Zu = new Float64Array(S.length);
+    const eZu = new Float64Array(S.length);
+    for (let row = 0; row < S.length; row += n) unshiftedRow(S, tf.eS[L - 1]!, row, n, ar, uR, Zu, eZu);
+    unshifted = { c: Zu, r: eZu };
+  }
+
+  let loss: Ball[] = [];
+  if (computation.log !== 'stable') {
+    if (isRowwiseHead(head)) loss = cceLoss(network, batch, pass, tf, computation.log, ar, uR);
+    else if (computation.log === 'logits') loss = logitsLoss(network, head, batch, pass, tf, ar, uR);
+    else loss = textbookLoss(network, head, batch, elementwiseIntervals(tf), computation.log === 'square' ? 'plain' : (computation.log as TextbookLogForm), ar, uR);
+  }
+  loss = loss.filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
+  if (loss.length > 0) set(0, loss[0]!.c[0]!, loss[0]!.r[0]!);
+
+  let k = 1;
+  if (computation.slope || computation.outputDelta || computation.overflow || computation.unshifted) {
+    const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
+    let delta: Ball;
+    if (isRowwiseHead(head)) {
+      if (unshifted) delta = rowDelta(unshifted.c, unshifted.r, batch.T, n, divisor, ar, uR);
+      else if (computation.outputDelta) delta = rowDelta(pass.Z[L - 1]!, tf.eZ[L - 1]!, batch.T, n, divisor, ar, uR);
+      else delta = slackened(stableOutputDelta(network, batch, pass, tf, stable));
+    } else {
+      delta = computation.outputDelta ? textbookOutputDelta(head, tf.z[L - 1]!, batch.T, divisor, ar, uR) : slackened(stableOutputDelta(network, batch, pass, tf, stable));
+    }
+    const slopes = slopesOf(computation);
+    const layers = backwardBall(network, batch, {
+      Y: (l) => {
+        const z = tf.z[l - 1]!;
+        return ballOf(z.lo, z.hi);
+      },
+      slope: (l) => {
+        const activation = modules.elementwise(l);
+        return slopes.includes(activation.name) ? textbookSlope(activation, tf.z[l]!, ar, uR) : slackened(stableSlope(network, pass, tf, l, stable));
+      },
+      delta,
+      u: uR,
+      eta: STABLE_SLACK * ar.eta,
+    });
+    for (const { W, b } of layers) {
+      for (let q = 0; q < W.c.length; q++) set(k + q, W.c[q]!, W.r[q]!);
+      k += W.c.length;
+      if (b) {
+        for (let q = 0; q < b.c.length; q++) set(k + q, b.c[q]!, b.r[q]!);
+        k += b.c.length;
+      }
+    }
+  } else {
+    for (const { nIn, nOut, b } of network.layers) k += nIn * nOut + (b ? nOut : 0);
+  }
+  if (withOutputs) {
+    const last = modules.activation(L - 1);
+    let out: Ball | null = null;
+    if (unshifted) out = unshifted;
+    else if (computation.overflow && last.shape === 'elementwise' && flushes(last, ar)) out = ballOf(tf.z[L - 1]!.lo, tf.z[L - 1]!.hi);
+    if (out) for (let q = 0; q < out.c.length; q++) set(k + q, out.c[q]!, out.r[q]! + STABLE_SLACK * ar.eta);
   }
   return { computation, c, r, applies, loss };
 }

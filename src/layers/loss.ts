@@ -96,6 +96,11 @@ export interface HeadBound {
 export interface HeadTextbook {
   /** The output delta as the textbook forms it from the rounded Z (bce: fl(fl(Z - t) / divisor)); monotone in Z. */
   delta(Z: number, t: number, divisor: number, round: (x: number) => number): number;
+  /**
+   * The values `delta` takes over Z in [lo, hi], where it is not monotone in Z (mse: 2 (Z - t) times
+   * the textbook slope, which peaks): [low, high]. Absent: monotone, its values at lo and hi.
+   */
+  deltaOver?(lo: number, hi: number, t: number, divisor: number, round: (x: number) => number): [number, number];
   /** What other orders of the same steps may add to `delta`'s rounding (uR the charged unit). */
   deltaOrders(Z: number, t: number, divisor: number, uR: number): number;
   /** The term over Z in [lo, hi] as the textbook forms it (logarithms as `form` takes them); empty where it is not finite. */

@@ -144,6 +144,20 @@ function makeMseHead(f: ElementwiseActivation): Head {
         const d = round(round(2 * round(Z - t)) * f.textbook.slope(Z, round));
         return divisor === 1 ? d : round(d / divisor);
       },
+      // fl(fl(2 fl(Z - t)) p) over Z in [lo, hi]: 2 (Z - t) is increasing, p = f's textbook slope takes
+      // [min at an end, its peak where [lo, hi] holds it, else max at an end]: the product's range is
+      // among the four corner products (rounding is monotone), then the divisor's
+      deltaOver(lo, hi, t, divisor, round) {
+        const dLo = round(2 * round(lo - t));
+        const dHi = round(2 * round(hi - t));
+        const pa = f.textbook.slope(lo, round);
+        const pb = f.textbook.slope(hi, round);
+        const peak = f.textbook.slopePeak;
+        const pLo = Math.min(pa, pb);
+        const pHi = lo <= peak.Z && hi >= peak.Z ? peak.value : Math.max(pa, pb);
+        const corners = [dLo * pLo, dLo * pHi, dHi * pLo, dHi * pHi].map((x) => (divisor === 1 ? round(x) : round(round(x) / divisor)));
+        return [Math.min(...corners), Math.max(...corners)];
+      },
       // other orders (2 f' first, Z f' - t f') round differently: 2 uR (|Z| + |t|) |f'| and the slope's own rounding
       deltaOrders(Z, t, divisor, uR) {
         const p = Math.abs(f.textbook.slope(Z, (v) => v));

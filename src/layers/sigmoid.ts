@@ -97,5 +97,6 @@ export const sigmoid: ElementwiseActivation = {
     // sigma'(S) = fl(Z fl(1 - Z)), 1 - Z from the rounded Z: 0 in saturation (the named cancellation `slope`)
     slope: (Z, round) => round(Z * round(1 - Z)),
     slopePeak: { Z: 0.5, value: 0.25 },
+    range: [0, 1],
   },
 };

@@ -143,5 +143,6 @@ export const tanh: ElementwiseActivation = {
     // tanh'(S) = fl(1 - fl(Z Z)), 1 - Z^2 from the rounded Z: 0 in saturation (the named cancellation `slope`)
     slope: (Z, round) => round(1 - round(Z * Z)),
     slopePeak: { Z: 0, value: 1 },
+    range: [-1, 1],
   },
 };
