@@ -147,6 +147,9 @@ describe('generate options', () => {
       classes: ['typical', 'zeros', 'tiny', 'saturating'],
       targets: 'any',
       float32: false,
+      activations: ['sigmoid'],
+      losses: ['bce'],
+      alphas: [0.01, 0.1, 0.5, 0],
     });
     expect(resolveGenerateOptions({ maxWidth: undefined, maxBatch: 2 })).toEqual({
       ...DEFAULT_GENERATE_OPTIONS,

@@ -28,6 +28,12 @@ export interface ClassValues {
   readonly columnSign: fc.Arbitrary<boolean>;
   /** Targets when the options ask for `'any'`. */
   readonly anyTargets: TargetKind;
+  /**
+   * What each output unit of a layer is in the stress classes of rectifiers (version-2 pools
+   * only): 0 an ordinary unit, 1 a kink unit (`kinks`: S = 0 exactly; `nearKink`: |S| within
+   * 1e-300 of 0), 2 a dead unit (`kinks`: S < 0). Shrinks to 0.
+   */
+  readonly unitKind: fc.Arbitrary<number>;
 }
 
 /** Lowest and highest raw magnitude of a saturating weight / bias (before fan-in scaling). */
@@ -35,6 +41,22 @@ export const SATURATING_RANGE: readonly [number, number] = [30, 1000];
 
 /** Lowest and highest magnitude of a saturating input. */
 export const SATURATING_INPUT_RANGE: readonly [number, number] = [0.5, 1];
+
+/** Lowest and highest raw magnitude of a `saturatedTanh` weight / bias (before fan-in scaling): |S| typically 20..400. */
+export const SATURATED_TANH_RANGE: readonly [number, number] = [20, 400];
+
+/** Lowest and highest raw magnitude of a `logitGap` last layer's weight and bias: logit gaps typically beyond 709. */
+export const LOGIT_GAP_RANGE: readonly [number, number] = [710, 3000];
+
+/** The bias of a dead unit of the `kinks` class: S < 0 for inputs of typical size (|Y| <= 2, fan-in <= 8, |W| <= 2 sum to at most 32). */
+export const DEAD_UNIT_BIAS = -40;
+
+/** A near-kink unit's bias is its raw typical value (|raw| <= 2) times this: |S| = |b| <= 1e-300, 0 when raw is (float32: float32 subnormals). */
+export const NEAR_KINK_BIAS_SCALE = 5e-301;
+export const NEAR_KINK_BIAS_SCALE_FLOAT32 = 5e-40;
+/** A near-kink unit without a bias: weights raw times this, so |S| <= 8 * 2 * 2 * 5e-303 < 1e-300 on typical inputs. */
+export const NEAR_KINK_WEIGHT_SCALE = 5e-303;
+export const NEAR_KINK_WEIGHT_SCALE_FLOAT32 = 5e-42;
 
 /** Magnitude range of `tiny` values in float64 mode (1e-310 is subnormal). */
 export const TINY_RANGE_FLOAT64: readonly [number, number] = [1e-310, 1e-290];
@@ -157,21 +179,33 @@ function magnitude(lo: number, hi: number, scale: number): fc.Arbitrary<number> 
 /** Number arbitraries of a magnitude class. */
 export function classValues(cls: MagnitudeClass, float32: boolean): ClassValues {
   const positive = fc.constant(false);
+  const ordinary = fc.constant(0);
   switch (cls) {
     case 'typical': {
       const v = typicalValue();
-      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any' };
+      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any', unitKind: ordinary };
     }
     case 'zeros': {
       const v = zerosValue();
-      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'hard' };
+      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'hard', unitKind: ordinary };
     }
     case 'tiny': {
       const v = tinyValue(float32);
-      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any' };
+      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any', unitKind: ordinary };
     }
-    case 'saturating': {
-      const [lo, hi] = SATURATING_RANGE;
+    case 'kinks': {
+      const v = typicalValue();
+      const unitKind = fc.oneof({ arbitrary: fc.constant(0), weight: 7 }, { arbitrary: fc.constant(1), weight: 5 }, { arbitrary: fc.constant(2), weight: 3 });
+      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any', unitKind };
+    }
+    case 'nearKink': {
+      const v = typicalValue();
+      return { weight: v, bias: v, input: v, columnSign: positive, anyTargets: 'any', unitKind: fc.integer({ min: 0, max: 1 }) };
+    }
+    case 'saturating':
+    case 'saturatedTanh':
+    case 'logitGap': {
+      const [lo, hi] = cls === 'saturating' ? SATURATING_RANGE : cls === 'saturatedTanh' ? SATURATED_TANH_RANGE : LOGIT_GAP_RANGE;
       const [xLo, xHi] = SATURATING_INPUT_RANGE;
       const raw = magnitude(lo, hi, 1);
       return {
@@ -182,6 +216,7 @@ export function classValues(cls: MagnitudeClass, float32: boolean): ClassValues 
         input: rarelyNegated(magnitude(xLo, xHi, 100), 7),
         columnSign: fc.boolean(),
         anyTargets: 'any',
+        unitKind: ordinary,
       };
     }
   }
@@ -202,14 +237,38 @@ export function finishWeight(
   fanIn: number,
   hasBias: boolean,
 ): number {
-  if (cls !== 'saturating') return raw;
+  if (cls !== 'saturating' && cls !== 'saturatedTanh' && cls !== 'logitGap') return raw;
   const scaled = raw / (fanIn + (hasBias ? 1 : 0));
   return negativeColumn ? -scaled : scaled;
 }
 
 /** The final bias `b_i` from its raw value (scaled like a weight, see {@link finishWeight}). */
 export function finishBias(cls: MagnitudeClass, raw: number, negativeColumn: boolean, fanIn: number): number {
+  // a logit layer's bias is not spread over the fan-in: the gap holds when its inputs are 0 (dead units below)
+  if (cls === 'logitGap') return negativeColumn ? -raw : raw;
   return finishWeight(cls, raw, negativeColumn, fanIn, true);
+}
+
+/**
+ * The weight `W_ji` of unit i of a version-2 layer, from its raw value and the unit's kind
+ * (see {@link ClassValues.unitKind}): a kink unit's weights are 0 (`nearKink` without a bias:
+ * raw times {@link NEAR_KINK_WEIGHT_SCALE}); a dead unit's weights are -|raw| (S < 0 on positive
+ * inputs when the layer has no bias); otherwise {@link finishWeight}.
+ */
+export function finishUnitWeight(cls: MagnitudeClass, kind: number, raw: number, negativeColumn: boolean, fanIn: number, hasBias: boolean, float32: boolean): number {
+  if (kind === 1) {
+    if (cls === 'nearKink' && !hasBias) return raw * (float32 ? NEAR_KINK_WEIGHT_SCALE_FLOAT32 : NEAR_KINK_WEIGHT_SCALE);
+    return 0;
+  }
+  if (kind === 2) return -Math.abs(raw);
+  return finishWeight(cls, raw, negativeColumn, fanIn, hasBias);
+}
+
+/** The bias `b_i` of unit i of a version-2 layer (see {@link finishUnitWeight}): a kink unit's is 0 (`nearKink`: raw times {@link NEAR_KINK_BIAS_SCALE}), a dead unit's {@link DEAD_UNIT_BIAS}. */
+export function finishUnitBias(cls: MagnitudeClass, kind: number, raw: number, negativeColumn: boolean, fanIn: number, float32: boolean): number {
+  if (kind === 1) return cls === 'nearKink' ? raw * (float32 ? NEAR_KINK_BIAS_SCALE_FLOAT32 : NEAR_KINK_BIAS_SCALE) : 0;
+  if (kind === 2) return DEAD_UNIT_BIAS;
+  return finishBias(cls, raw, negativeColumn, fanIn);
 }
 
 /**

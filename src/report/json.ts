@@ -4,7 +4,7 @@
  */
 
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
-import { MAGNITUDE_CLASSES } from '../generate/options.js';
+import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
 import { ACTIVATION_NAMES, LOSS_NAMES, REDUCTIONS, type CaseJson, type Description } from '../network/types.js';
 import {
   PROPERTIES,
@@ -52,7 +52,7 @@ function keys<K extends string>(record: Record<K, 0>): K[] {
   return Object.keys(record) as K[];
 }
 
-const ORIGINS: CaseOrigin[] = [...MAGNITUDE_CLASSES, 'given'];
+const ORIGINS: CaseOrigin[] = [...ALL_MAGNITUDE_CLASSES, 'given'];
 const CANCELLATIONS = Object.keys(CANCELLATION_TEXT) as CancellationName[];
 const VERDICTS = keys<VerifyReport['verdict']>({ correct: 0, inaccurate: 0, wrong: 0, error: 0 });
 const FAILURE_OUTCOMES = keys<FailureReport['outcome']>({ inaccurate: 0, wrong: 0 });

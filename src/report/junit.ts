@@ -4,10 +4,10 @@
  */
 
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
-import { MAGNITUDE_CLASSES } from '../generate/options.js';
+import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
 import { PROPERTIES, type CaseOrigin, type ClassStats, type FailureReport, type Property, type Replay, type VerifyReport } from '../verify/report.js';
 
-const ORIGINS: readonly CaseOrigin[] = [...MAGNITUDE_CLASSES, 'given'];
+const ORIGINS: readonly CaseOrigin[] = [...ALL_MAGNITUDE_CLASSES, 'given'];
 
 /** Characters XML 1.0 does not allow anywhere (C0 controls but tab, LF, CR; lone surrogates; U+FFFE, U+FFFF). */
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

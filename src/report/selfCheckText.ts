@@ -1,4 +1,4 @@
-import { MAGNITUDE_CLASSES } from '../generate/options.js';
+import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
 import type { SelfCheckReport } from '../verify/selfCheck.js';
 
 function digits(d: number): string {
@@ -13,9 +13,9 @@ export function formatSelfCheck(report: SelfCheckReport, maxFailures = 3): strin
   lines.push(`verdict: ${verdict}  (${report.runs} generated cases, ${report.entriesChecked} values checked, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)`);
   lines.push('');
   lines.push('class        cases  reference digits  worst ulps of scale  analytic = FD digits');
-  for (const cls of MAGNITUDE_CLASSES) {
+  for (const cls of ALL_MAGNITUDE_CLASSES) {
     const s = report.classes[cls];
-    if (s.cases === 0) continue;
+    if (!s || s.cases === 0) continue;
     lines.push(
       `${cls.padEnd(12)} ${String(s.cases).padStart(5)}  ${digits(s.referenceDigits).padStart(16)}  ${s.referenceUlps.toFixed(1).padStart(19)}  ${digits(s.finiteDifferenceDigits).padStart(20)}`,
     );

@@ -1,8 +1,9 @@
+import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
 import { STATE_MESSAGE } from '../verify/failure.js';
 import type { FailureReport, VerifyReport, CaseOrigin } from '../verify/report.js';
 
-const ORIGINS: CaseOrigin[] = ['typical', 'zeros', 'tiny', 'saturating', 'given'];
+const ORIGINS: CaseOrigin[] = [...ALL_MAGNITUDE_CLASSES, 'given'];
 
 function digits(d: number): string {
   return Number.isFinite(d) ? d.toFixed(1) : 'exact';

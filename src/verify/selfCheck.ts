@@ -48,7 +48,8 @@ export interface SelfCheckReport {
   readonly runs: number;
   readonly precision: number;
   readonly minDigits: number;
-  readonly classes: Record<MagnitudeClass, ClassSummary>;
+  /** Version 1's four classes always; a stress class (kinks, nearKink, saturatedTanh, logitGap) when some case was drawn from it. */
+  readonly classes: Partial<Record<MagnitudeClass, ClassSummary>>;
   readonly failures: SelfCheckFailure[];
   readonly entriesChecked: number;
   readonly durationMs: number;
@@ -72,11 +73,11 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
   const started = performance.now();
   const ctx = createContext(precision);
   const cases = sampleCases(options.generate ?? {}, runs, seed);
-  const classes: Record<MagnitudeClass, ClassSummary> = { typical: emptySummary(), zeros: emptySummary(), tiny: emptySummary(), saturating: emptySummary() };
+  const classes: Partial<Record<MagnitudeClass, ClassSummary>> = { typical: emptySummary(), zeros: emptySummary(), tiny: emptySummary(), saturating: emptySummary() };
   const failures: SelfCheckFailure[] = [];
   let entriesChecked = 0;
   cases.forEach((c: GeneratedCase, index) => {
-    const summary = classes[c.magnitude];
+    const summary = (classes[c.magnitude] ??= emptySummary());
     summary.cases += 1;
     const o = oracle(c.network, c.batch, { precision: ctx });
     const check = checkReference(c.network, c.batch, o);
