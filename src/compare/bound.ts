@@ -195,13 +195,17 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
       for (let i = 0; i < nOut; i++) {
         let magnitude = b ? Math.abs(b[i]!) : 0;
         let propagated = 0;
+        // whether some term is not an exact 0 (a product may underflow to 0 in `magnitude` and still be one)
+        let someTerm = magnitude !== 0;
         for (let j = 0; j < nIn; j++) {
           const w = Math.abs(W[j * nOut + i]!);
-          magnitude += Math.abs(Y[s * nIn + j]!) * w;
+          const y = Math.abs(Y[s * nIn + j]!);
+          magnitude += y * w;
           propagated += w * eY[s * nIn + j]!;
+          if (exactZeros && y !== 0 && w !== 0) someTerm = true;
         }
         const k = s * nOut + i;
-        const e = exactZeros && magnitude === 0 && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
+        const e = exactZeros && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
         eSl[k] = e;
         if (!activation) continue;
         // max |f'| over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0)); Zc by its own rule where declared
