@@ -6,7 +6,7 @@ import { loss } from '../reference/loss.js';
 import { errorBoundWithKinks, STABLE_SLACK, type KinkCrossing } from './bound.js';
 import { flatBounds, Measurements, type EntryComparison } from './entries.js';
 import type { ErrorMeasure } from './measures.js';
-import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
+import { arithmeticOf, explains, TEXTBOOK_COMPUTATIONS, TEXTBOOK_TEXT, textbookValues, type TextbookComputation, type TextbookName, type TextbookValues } from './textbook.js';
 import { formatLocation, type EntryLocation, type Outcome, type Precision } from '../types.js';
 
 export type { Precision, Outcome } from '../types.js';
@@ -28,6 +28,8 @@ export const CANCELLATION_TEXT: Record<CancellationName, string> = {
   logClip: "Z clipped to [1e-7, 1 - 1e-7] before ln Z and ln(1 - Z) (TensorFlow's binary cross-entropy)",
   logits: "the loss from the logit as PyTorch's BCEWithLogitsLoss forms it, (1 - t) S - log sigma(S), cancelling where the term is small",
   several: 'several textbook cancellations together (the whole textbook algorithm)',
+  // version 2's, in the words of `textbook.ts`
+  ...TEXTBOOK_TEXT,
 };
 
 /** A case that cannot be judged because a bound cannot be computed on it (an intermediate overflows). */
