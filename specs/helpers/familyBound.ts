@@ -97,8 +97,6 @@ function toFamily(c: GeneratedCase, family: Family, acts: readonly ActivationNam
   return { network, batch, magnitude: c.magnitude, family, label: `${hiddenNames.join(' ')}${hiddenNames.length ? ' | ' : ''}${outputName}` };
 }
 
-const f = Math.fround;
-
 /**
  * A float32 reference: the stable forms of the layer modules, every operation rounded to float32
  * (Math.fround), as a float32 library with correctly rounded elementary functions computes: the
@@ -109,6 +107,16 @@ const f = Math.fround;
  * case's numbers must be float32-representable. `kink`: the side taken at S = 0.
  */
 export function float32Reference(network: Network, batch: Batch, kink: 'left' | 'right' = 'left'): Gradients & { outputs: Float64Array } {
+  return roundedReference(network, batch, { round: Math.fround, kink });
+}
+
+/**
+ * The same computation with every operation rounded by `round` (identity: a float64 reference in
+ * the order of `src/reference`), taking the `kink` side's slope where a rectifier's S is 0 exactly
+ * (`src/reference` takes the left one).
+ */
+export function roundedReference(network: Network, batch: Batch, { round, kink = 'left' }: { round: (x: number) => number; kink?: 'left' | 'right' }): Gradients & { outputs: Float64Array } {
+  const f = round;
   const modules = modulesOf(network, kink);
   const B = batch.size;
   const L = network.layers.length;
@@ -119,7 +127,7 @@ export function float32Reference(network: Network, batch: Batch, kink: 'left' | 
   // alpha as a float32 library holds it
   const act = (l: number): ReturnType<typeof modules.activation> => {
     const a = modules.activation(l);
-    return a.shape === 'elementwise' && a.name === 'leaky_relu' ? (leakyRelu(f((a as ElementwiseActivation & { alpha: number }).alpha), kink) as ElementwiseActivation) : a;
+    return a.shape === 'elementwise' && a.name === 'leaky_relu' && f !== identity ? (leakyRelu(f((a as ElementwiseActivation & { alpha: number }).alpha), kink) as ElementwiseActivation) : a;
   };
   network.layers.forEach(({ nIn, nOut, W, b }, l) => {
     const S = new Float64Array(B * nOut);
@@ -180,6 +188,10 @@ export function float32Reference(network: Network, batch: Batch, kink: 'left' | 
   }
   return { loss: E, layers: grads, outputs: Zs[L - 1]! };
 }
+
+const identity = (x: number): number => x;
+/** Rounding to float64: none. */
+export const FLOAT64_ROUND = identity;
 
 /** The median and the largest of a list (0 for an empty one). */
 export function medianAndWorst(xs: readonly number[]): { median: number; worst: number; count: number } {

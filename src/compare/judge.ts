@@ -74,8 +74,10 @@ export interface Judgement extends EntryComparison {
 /** Which unit's kink crossing a value's allowance includes (`Judgement.nearKink`). */
 export interface KinkNote extends KinkCrossing {
   /**
-   * Whether the crossing is what makes the value correct: its error exceeds the stable allowance
-   * without any kink crossing (STABLE_SLACK times the bound with every rectifier's slope exact).
+   * Whether the crossing is what makes the value correct: it is correct, and its error exceeds the
+   * stable allowance without any kink crossing (STABLE_SLACK times the bound with every rectifier's
+   * slope exact: the slope of the computed S's piece, the declared side's at a computed S = 0). A
+   * value formed with that piece's slope where the exact S lies across the kink is decisive.
    */
   readonly decisive: boolean;
   /** How many units of the case may cross a kink (this note names one of those the value depends on). */
@@ -271,24 +273,28 @@ export function requireFiniteBounds(stable: Float64Array, locate: (k: number) =>
  * so the verdicts are those of the exact measure.
  *
  * Kinks: `kink` is the side whose derivative the implementation declares at S = 0 of a rectifier
- * (`Description.kink`, default 'left'); the bound's slopes take it there, and `exact` must be the
- * oracle made with the same side. A pre-activation within its rounding bound of a kink (|S| <= eS,
+ * (`Description.kink`; default: the oracle's side, `CaseOracle.kink`, itself 'left' by default); the
+ * bound's slopes take it there, and `exact` must be the oracle made with the same side (an error
+ * otherwise). A pre-activation within its rounding bound of a kink (|S| <= eS,
  * eS > 0) may be taken on either side: the rectifier's slope bound allows both pieces there, and
  * every value whose allowance includes such a crossing carries `nearKink`. At an exact kink (S = 0
  * with eS = 0: zero weights and bias, or zero inputs) only the declared side is correct.
  * @throws BoundError when a bound cannot be computed on the case (an intermediate overflows).
  */
-export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: CaseOracle | OracleResult, precision: Precision, kink: KinkSide = 'left'): Judgement[] {
+export function judge(network: Network, batch: Batch, values: Gradients & { outputs?: Float64Array }, exact: CaseOracle | OracleResult, precision: Precision, kink?: KinkSide): Judgement[] {
+  const caseOracle = asCaseOracle(exact);
+  if (kink !== undefined && kink !== caseOracle.kink) throw new Error(`judge: the implementation's kink side is '${kink}' but the oracle takes the '${caseOracle.kink}' side at S = 0 (make the oracle with kink '${kink}')`);
+  const side = kink ?? caseOracle.kink;
   const pass = forward(network, batch);
   const E = loss(network, batch, pass);
   const ar = arithmeticOf(precision);
   const withOutputs = values.outputs !== undefined;
-  const kinked = errorBoundWithKinks(network, batch, pass, E, { ...ar, kink });
+  const kinked = errorBoundWithKinks(network, batch, pass, E, { ...ar, kink: side });
   const count = 1 + parameterCount(network) + (values.outputs?.length ?? 0);
   const stable = flatBounds(kinked.bound, count, withOutputs).map((b) => STABLE_SLACK * b);
   const uncrossed = kinked.uncrossed ? flatBounds(kinked.uncrossed, count, withOutputs).map((b) => STABLE_SLACK * b) : null;
   const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, ar, computation, count, withOutputs));
-  const measured = new Measurements(network, values, asCaseOracle(exact));
+  const measured = new Measurements(network, values, caseOracle);
   requireFiniteBounds(stable, (k) => measured.locate(k), network, pass);
   const n = measured.count;
   const context: JudgeContext = {
