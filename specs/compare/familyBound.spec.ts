@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkReference } from '../../src/compare/index.js';
+import { forwardBound } from '../../src/compare/bound.js';
+import { arithmeticOf } from '../../src/compare/textbook.js';
+import { modulesOf } from '../../src/layers/index.js';
+import { forward } from '../../src/reference/forward.js';
 import { judge, STABLE_SLACK, type Judgement } from '../../src/compare/judge.js';
 import { formatLocation } from '../../src/types.js';
 import { referenceGradients } from '../../src/reference/index.js';
@@ -127,4 +131,53 @@ describe('the bound is not loose: a 1e-10 relative slip in one gradient entry of
       );
     });
   }
+});
+
+describe('the forward bound encloses every activation over [S - eS, S + eS] (float32-sized eS, so that the moves are resolved in float64)', () => {
+  it('elementwise units at both ends, softmax rows at the corners that move a unit most', () => {
+    const ar = arithmeticOf('float32');
+    let units = 0;
+    fc.assert(
+      fc.property(caseArbitrary(), (c) => {
+        const pass = forward(c.network, c.batch);
+        const fb = forwardBound(c.network, c.batch, pass, ar);
+        const modules = modulesOf(c.network);
+        c.network.layers.forEach(({ nOut }, l) => {
+          const a = modules.activation(l);
+          const S = pass.S[l]!;
+          const Z = pass.Z[l]!;
+          const Zc = pass.Zc[l]!;
+          const eS = fb.eS[l]!;
+          // the float64 evaluation at S* errs by a few u64 of the value: allowed on top of the bound
+          const within = (moved: number, at: number, bound: number): boolean => Math.abs(moved - at) <= bound * (1 + 1e-9) + 64 * 2 ** -53 * Math.abs(moved) + 1e-300;
+          if (a.shape === 'elementwise') {
+            for (let k = 0; k < S.length; k++) {
+              for (const Sm of [S[k]! - eS[k]!, S[k]! + eS[k]!]) {
+                units++;
+                if (!within(a.value(Sm), Z[k]!, fb.eZ[l]![k]!)) throw new Error(`${c.label}: layer ${l + 1} ${a.name} Z at S = ${S[k]} + ${Sm - S[k]!}: moved ${Math.abs(a.value(Sm) - Z[k]!)} > eZ ${fb.eZ[l]![k]}`);
+                if (!within(a.complement(Sm), Zc[k]!, fb.eZc[l]![k]!)) throw new Error(`${c.label}: layer ${l + 1} ${a.name} Zc at S = ${S[k]} + ${Sm - S[k]!}: moved ${Math.abs(a.complement(Sm) - Zc[k]!)} > eZc ${fb.eZc[l]![k]}`);
+              }
+            }
+          } else {
+            const Zm = new Float64Array(S.length);
+            const Zcm = new Float64Array(S.length);
+            for (let row = 0; row < S.length; row += nOut) {
+              for (let k = row; k < row + nOut; k++) {
+                for (const sign of [1, -1]) {
+                  // unit k moved by sign eS_k, the others the other way: Z_k and Zc_k move most
+                  const Sm = Float64Array.from(S, (x, q) => (q < row || q >= row + nOut ? x : q === k ? x + sign * eS[q]! : x - sign * eS[q]!));
+                  a.forwardRow(Sm, Zm, Zcm, row, nOut);
+                  units++;
+                  if (!within(Zm[k]!, Z[k]!, fb.eZ[l]![k]!)) throw new Error(`${c.label}: softmax Z_${k - row} moved ${Math.abs(Zm[k]! - Z[k]!)} > eZ ${fb.eZ[l]![k]}`);
+                  if (!within(Zcm[k]!, Zc[k]!, fb.eZc[l]![k]!)) throw new Error(`${c.label}: softmax Zc_${k - row} moved ${Math.abs(Zcm[k]! - Zc[k]!)} > eZc ${fb.eZc[l]![k]}`);
+                }
+              }
+            }
+          }
+        });
+      }),
+      { seed: 1231, numRuns: RUNS * 2 },
+    );
+    expect(units).toBeGreaterThan(1000);
+  });
 });
