@@ -5,7 +5,7 @@ import { certificationNote, certify, type Certification } from './certify.js';
 import { evaluateCase } from './evaluate.js';
 import { failureReport } from './failure.js';
 import type { VerifyReport } from './report.js';
-import { errorReport, RunRecord, type NamedCase, type VerifyOptions } from './run.js';
+import { errorReport, firstUndeclared, RunRecord, type NamedCase, type VerifyOptions } from './run.js';
 
 export { roundToFloat32, type NamedCase } from './run.js';
 
@@ -20,6 +20,9 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
   const run = new RunRecord(iut, options);
   try {
     await run.open();
+    // a case of a family the implementation did not declare is an error, and nothing is sent
+    const undeclared = firstUndeclared(run, cases);
+    if (undeclared) return run.report({ mode: 'cases', seed: null, runs: cases.length, casesReplayed: 0 });
     const rounded: string[] = [];
     for (const named of cases) {
       const { case: c, changed } = run.caseFor(named.case);
@@ -46,7 +49,7 @@ export async function verifyCases(iut: Iut, cases: readonly NamedCase[], options
 async function judgeGiven(run: RunRecord, named: NamedCase, c: Case, total: number, options: VerifyOptions & { certify?: boolean }): Promise<boolean> {
   let ev: Awaited<ReturnType<typeof evaluateCase>>;
   try {
-    ev = await evaluateCase(run.iut, c, run.precision, run.ctx);
+    ev = await evaluateCase(run.iut, c, run.precision, run.ctx, run.kink);
   } catch (thrown) {
     // the oracle or the judge could not judge this case: the verifier's failure, with the error's own code
     run.error = errorReport(thrown, c, `could not judge case ${named.name}`);

@@ -4,7 +4,7 @@ import { caseToJson } from '../network/json.js';
 import type { Case } from '../network/types.js';
 import { askImplementation } from './evaluate.js';
 import type { VerifyReport } from './report.js';
-import { errorReport, RunRecord, type NamedCase } from './run.js';
+import { errorReport, firstUndeclared, RunRecord, type NamedCase } from './run.js';
 import { emptyStats } from './stats.js';
 
 export { directionalCheck, directionSign, type DirectionalOptions, type DirectionalResult, type DirectionCheck, type LocalisedEntry } from '../compare/directional.js';
@@ -38,6 +38,8 @@ export async function verifyDirectional(iut: Iut, cases: readonly NamedCase[], o
     run.error = errorReport(thrown, null);
     return run.report({ mode: 'cases', seed: options.seed ?? 42, runs: cases.length });
   }
+  // a case of a family the implementation did not declare is an error, and nothing is sent
+  if (firstUndeclared(run, cases)) return run.report({ mode: 'cases', seed: options.seed ?? 42, runs: cases.length });
   for (const named of cases) {
     const c = run.caseFor(named.case).case;
     try {

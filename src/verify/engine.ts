@@ -6,7 +6,8 @@ import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
-import { DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, RunRecord, type NamedCase, type Progress, type VerifyOptions } from './run.js';
+import { declaredFamilies, DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, RunRecord, undeclaredError, undeclaredIn, type NamedCase, type Progress, type VerifyOptions } from './run.js';
+import { ACTIVATION_NAMES, LOSS_NAMES, type ActivationName, type LossName } from '../network/types.js';
 import { evaluateCase, judgedCase, type CaseEvaluation, type JudgedCase } from './evaluate.js';
 import { judgedFailure } from './failure.js';
 import type { ErrorReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
@@ -51,15 +52,46 @@ function until<T>(promise: Promise<T>, signal: AbortSignal | undefined, deadline
   });
 }
 
-/** The implementation's description, with the generation options it implies. */
-export function generationFor(description: Description, precision: Precision, maxLayers: number): Partial<GenerateOptions> {
+/** The generation restrictions of a run (`--activations`, `--losses`): each absent means everything the implementation declares. */
+export interface FamilyRestriction {
+  readonly activations?: readonly ActivationName[];
+  readonly losses?: readonly LossName[];
+}
+
+/**
+ * The implementation's description, with the generation options it implies: its activations and
+ * losses (none declared: version 1's sigmoid / bce) intersected with `restrict`, in the
+ * protocol's order (generation shrinks toward the first).
+ *
+ * @throws RangeError (code E_FAMILY) naming what is left when the intersection admits no valid network.
+ */
+export function generationFor(description: Description, precision: Precision, maxLayers: number, restrict: FamilyRestriction = {}): Partial<GenerateOptions> {
   const layers = Math.min(maxLayers, description.maxLayers ?? maxLayers);
-  return {
+  const declared = declaredFamilies(description);
+  const activations = ACTIVATION_NAMES.filter((a) => declared.activations.includes(a) && (restrict.activations?.includes(a) ?? true));
+  const losses = LOSS_NAMES.filter((l) => declared.losses.includes(l) && (restrict.losses?.includes(l) ?? true));
+  const options: Partial<GenerateOptions> = {
     maxLayers: Math.max(1, layers),
     bias: description.bias === false ? false : 'any',
     reductions: description.reductions && description.reductions.length > 0 ? description.reductions : ['sum', 'mean'],
     float32: precision === 'float32',
+    activations,
+    losses,
   };
+  const what = `the implementation declares activations ${declared.activations.join(', ')} and losses ${declared.losses.join(', ')}`;
+  const asked = [restrict.activations ? `--activations ${restrict.activations.join(',')}` : null, restrict.losses ? `--losses ${restrict.losses.join(',')}` : null].filter((x) => x !== null).join(' and ');
+  const fail = (why: string): never => {
+    throw Object.assign(new RangeError(`nothing to generate: ${what}${asked ? `; ${asked} leaves ${why}` : `: ${why}`}`), { code: 'E_FAMILY' });
+  };
+  if (activations.length === 0) fail('no activation');
+  if (losses.length === 0) fail('no loss');
+  try {
+    caseArbitrary(options);
+  } catch (error) {
+    if (error instanceof RangeError) fail(`activations ${activations.join(', ')} with losses ${losses.join(', ')}, which admit no valid network (${error.message})`);
+    throw error;
+  }
+  return options;
 }
 
 /** A failure found by fast-check or by the stored-case shrinker, as the engine keeps it. */
@@ -159,7 +191,12 @@ class GeneratedRun {
       this.fatal = errorReport(error, null);
       return this.finish();
     }
-    this.generation = generationFor(this.run_.description, this.run_.precision, options.maxLayers ?? 6);
+    try {
+      this.generation = generationFor(this.run_.description, this.run_.precision, options.maxLayers ?? 6, { activations: options.activations, losses: options.losses });
+    } catch (error) {
+      this.fatal = errorReport(error, null);
+      return this.finish();
+    }
     if (this.run_.precision === 'float32') this.run_.notes.push('float32 implementation: generated weights, inputs and targets are float32 numbers, and values are judged by float32 bounds');
     this.arbitrary = caseArbitrary(this.generation);
     const failRank = options.strict ? OUTCOME_RANK.inaccurate : OUTCOME_RANK.wrong;
@@ -188,7 +225,7 @@ class GeneratedRun {
 
   /** One answer judged, unless the run is stopped ('aborted') or the deadline passes ('late') first. Throws what the oracle throws. */
   private evaluate(c: Case, until_: number): Promise<CaseEvaluation | 'aborted' | 'late'> {
-    return until(evaluateCase(this.run_.iut, c, this.run_.precision, this.run_.ctx), this.options.signal, until_);
+    return until(evaluateCase(this.run_.iut, c, this.run_.precision, this.run_.ctx, this.run_.kink), this.options.signal, until_);
   }
 
   /** A case asked once, or twice: every answer judged. */
@@ -249,6 +286,12 @@ class GeneratedRun {
       return null;
     }
     const c = this.run_.caseFor(named.case).case;
+    // a stored case of a family the implementation did not declare is an error, never sent
+    const lacks = undeclaredIn(c.network, this.run_.declared);
+    if (lacks) {
+      this.fatal = undeclaredError(named.name, lacks, c);
+      return null;
+    }
     let judged: Asked;
     try {
       judged = await this.ask(c, false, this.deadline);
@@ -429,6 +472,7 @@ class GeneratedRun {
     const shrunk = await shrinkCase(c, (candidate) => this.storedStep(state, window, candidate, name), {
       float32: this.run_.precision === 'float32',
       ...(this.generation.reductions ? { reductions: this.generation.reductions } : {}),
+      activations: this.generation.activations ?? this.run_.declared.activations,
       onStep: (n, current) => this.progress('shrink', { steps: n, best: caseSizeText(current), leftMs: Math.max(0, window.until - performance.now()) }),
     });
     const stopped = state.stopped ?? (shrunk.stopped ? `the shrinker's limit of ${shrunk.steps} steps was reached` : null);

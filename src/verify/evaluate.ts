@@ -4,7 +4,7 @@ import { IutError } from '../iut/errors.js';
 import type { Iut } from '../iut/types.js';
 import { InputError } from '../network/errors.js';
 import { batchToJson, networkToJson } from '../network/json.js';
-import type { Case } from '../network/types.js';
+import type { Case, KinkSide } from '../network/types.js';
 import { parseGradients, type ParsedResult } from '../network/validate.js';
 import { caseOracle, oracle, type CaseOracle, type OracleContext } from '../oracle/api.js';
 import type { RepeatedAnswers } from './report.js';
@@ -40,18 +40,22 @@ export async function askImplementation(iut: Iut, c: Case): Promise<{ result: Pa
   }
 }
 
-/** Judges a parsed result against the oracle and returns the oracle too. */
-export function judgeWithOracle(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext): { judgements: Judgement[]; oracle: CaseOracle } {
-  const exact = caseOracle(oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false }));
-  return { judgements: judge(c.network, c.batch, result, exact, precision), oracle: exact };
+/**
+ * Judges a parsed result against the oracle and returns the oracle too. `kink` is the side whose
+ * derivative the implementation declares at S = 0 of a rectifier (`Description.kink ?? 'left'`):
+ * the oracle and the judge take it there.
+ */
+export function judgeWithOracle(c: Case, result: ParsedResult, precision: Precision, ctx: OracleContext, kink: KinkSide = 'left'): { judgements: Judgement[]; oracle: CaseOracle } {
+  const exact = caseOracle(oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false, kink }));
+  return { judgements: judge(c.network, c.batch, result, exact, precision, kink), oracle: exact };
 }
 
-/** Runs one case through the implementation and judges every value against the oracle. */
-export async function evaluateCase(iut: Iut, c: Case, precision: Precision, ctx: OracleContext): Promise<CaseEvaluation> {
+/** Runs one case through the implementation and judges every value against the oracle (its kink side `kink`, see {@link judgeWithOracle}). */
+export async function evaluateCase(iut: Iut, c: Case, precision: Precision, ctx: OracleContext, kink: KinkSide = 'left'): Promise<CaseEvaluation> {
   const answer = await askImplementation(iut, c);
   if ('fatal' in answer) return { outcome: 'wrong', judgements: [], refusal: null, fatal: answer.fatal, result: null };
   if ('refusal' in answer) return { outcome: 'wrong', judgements: [], refusal: answer.refusal, fatal: null, result: null };
-  const { judgements, oracle: exact } = judgeWithOracle(c, answer.result, precision, ctx);
+  const { judgements, oracle: exact } = judgeWithOracle(c, answer.result, precision, ctx, kink);
   return { outcome: worstOutcome(judgements), judgements, refusal: null, fatal: null, result: answer.result, oracle: exact };
 }
 

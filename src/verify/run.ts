@@ -6,7 +6,7 @@
  */
 import { OUTCOME_RANK } from '../compare/judge.js';
 import type { Iut } from '../iut/types.js';
-import type { Batch, Case, Description, Layer, Network } from '../network/types.js';
+import { ACTIVATION_NAMES, activationNameOf, LOSS_NAMES, lossNameOf, type ActivationName, type Batch, type Case, type Description, type KinkSide, type Layer, type LossName, type Network } from '../network/types.js';
 import { caseToJson } from '../network/json.js';
 import { createContext, type OracleContext } from '../oracle/api.js';
 import type { Outcome, Precision } from '../types.js';
@@ -47,6 +47,48 @@ export interface VerifyOptions {
   replay?: readonly NamedCase[];
   /** Stops the run: no new case is started, the one in flight is abandoned, and the report says so. */
   signal?: AbortSignal;
+  /** Generate only networks of these activations (intersected with what the implementation declares; default all it declares). */
+  activations?: readonly ActivationName[];
+  /** Generate only networks of these losses (intersected with what the implementation declares; default all it declares). */
+  losses?: readonly LossName[];
+}
+
+/** What an implementation declares it implements: its activations and losses (none declared: version 1's sigmoid / bce) and its kink side (default the left piece's). */
+export interface DeclaredFamilies {
+  readonly activations: readonly ActivationName[];
+  readonly losses: readonly LossName[];
+  readonly kink: KinkSide;
+}
+
+/** The families a description declares, in the protocol's order; an implementation that declares none is version 1 (sigmoid, bce). */
+export function declaredFamilies(description: Description): DeclaredFamilies {
+  const activations = description.activations ?? ['sigmoid'];
+  const losses = description.losses ?? ['bce'];
+  return {
+    activations: ACTIVATION_NAMES.filter((a) => activations.includes(a)),
+    losses: LOSS_NAMES.filter((l) => losses.includes(l)),
+    kink: description.kink ?? 'left',
+  };
+}
+
+/**
+ * What a case needs that the implementation did not declare, as text ("the activations tanh,
+ * softmax and the loss cce"), or null when it declares everything the case uses. Such a case is
+ * never sent.
+ */
+export function undeclaredIn(network: Network, declared: DeclaredFamilies): string | null {
+  const activations = [...new Set(network.layers.map(activationNameOf))].filter((a) => !declared.activations.includes(a));
+  const loss = lossNameOf(network);
+  const parts: string[] = [];
+  if (activations.length > 0) parts.push(`the activation${activations.length > 1 ? 's' : ''} ${activations.join(', ')}`);
+  if (!declared.losses.includes(loss)) parts.push(`the loss ${loss}`);
+  if (parts.length === 0) return null;
+  return `${parts.join(' and ')}, which the implementation does not declare (it declares activations ${declared.activations.join(', ')}; losses ${declared.losses.join(', ')}${declared.activations.length === 1 && declared.activations[0] === 'sigmoid' && declared.losses.length === 1 ? ': a version-1 implementation, sigmoid / bce only' : ''})`;
+}
+
+/** The error of a case the implementation did not declare the family of (exit 2; the case is not sent). */
+export function undeclaredError(name: string, lacks: string, c: Case): ErrorReport {
+  return { code: 'E_UNDECLARED', message: `case ${name} uses ${lacks}: it was not sent`, case: caseToJson(c) };
 }
 
 /** Where a run stands, for a progress display. */
@@ -70,10 +112,18 @@ export interface NamedCase {
 
 const round32 = (xs: Float64Array): Float64Array => Float64Array.from(xs, Math.fround);
 
-/** The case with every weight, bias, input and target rounded to float32 (targets stay in [0, 1]). */
+/**
+ * The case with every weight, bias, input and target rounded to float32 (targets stay in [0, 1];
+ * a cce row summing to 1 within n_L 2^-52 before stays a valid row), the version-2 fields kept
+ * (activation, alpha as given, loss).
+ */
 export function roundToFloat32(c: Case): { case: Case; changed: boolean } {
-  const layers: Layer[] = c.network.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, W: round32(l.W), b: l.b ? round32(l.b) : null }));
-  const network: Network = { layers, reduction: c.network.reduction };
+  const layers: Layer[] = c.network.layers.map((l) => {
+    const packed: Layer = { nIn: l.nIn, nOut: l.nOut, W: round32(l.W), b: l.b ? round32(l.b) : null };
+    if (l.activation === undefined) return packed;
+    return l.alpha === undefined ? { ...packed, activation: l.activation } : { ...packed, activation: l.activation, alpha: l.alpha };
+  });
+  const network: Network = c.network.loss === undefined ? { layers, reduction: c.network.reduction } : { layers, reduction: c.network.reduction, loss: c.network.loss };
   const batch: Batch = { size: c.batch.size, nIn: c.batch.nIn, nOut: c.batch.nOut, X: round32(c.batch.X), T: round32(c.batch.T) };
   const same = (a: Float64Array, b: Float64Array): boolean => a.every((x, k) => Object.is(x, b[k]));
   const changed = !(same(batch.X, c.batch.X) && same(batch.T, c.batch.T) && layers.every((l, k) => same(l.W, c.network.layers[k]!.W) && (!l.b || same(l.b, c.network.layers[k]!.b!))));
@@ -174,6 +224,8 @@ export class RunRecord {
   error: ErrorReport | null = null;
   casesRun = 0;
   description: Description = {};
+  /** What the implementation declares (set by {@link RunRecord.open}). */
+  declared: DeclaredFamilies = declaredFamilies({});
   precision: Precision;
   precisionFrom: VerifyReport['implementation']['precisionFrom'];
 
@@ -190,6 +242,7 @@ export class RunRecord {
   /** Asks the implementation what it is: the precision judged by follows (the option, else its description, else float64). Throws what `describe` throws. */
   async open(): Promise<void> {
     this.description = await this.iut.describe();
+    this.declared = declaredFamilies(this.description);
     const { precision, from } = precisionOf(this.description, this.options.precision);
     this.precision = precision;
     this.precisionFrom = from;
@@ -198,6 +251,11 @@ export class RunRecord {
   /** A case as it is judged: rounded to float32 for a float32 implementation. */
   caseFor(c: Case): { case: Case; changed: boolean } {
     return this.precision === 'float32' ? roundToFloat32(c) : { case: c, changed: false };
+  }
+
+  /** The side whose derivative the implementation takes at an exact kink (its declared `kink`, default 'left'). */
+  get kink(): KinkSide {
+    return this.declared.kink;
   }
 
   /** Counts a judged case in its class. */
@@ -235,4 +293,16 @@ export class RunRecord {
       durationMs: performance.now() - this.started,
     });
   }
+}
+
+/** Sets the run's error (E_UNDECLARED, naming the case and what it lacks) for the first case whose family the implementation did not declare; whether there was one. */
+export function firstUndeclared(run: RunRecord, cases: readonly NamedCase[]): boolean {
+  for (const named of cases) {
+    const lacks = undeclaredIn(named.case.network, run.declared);
+    if (lacks) {
+      run.error = undeclaredError(named.name, lacks, named.case);
+      return true;
+    }
+  }
+  return false;
 }

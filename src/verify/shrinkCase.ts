@@ -14,8 +14,16 @@
  * `mean` to `sum` when the implementation takes `sum`; then every number toward 0, a positive
  * sign, fewer significant digits, an exponent nearer 0 and a leading digit 1 (targets toward 0 and 1).
  * Numbers stay float32 numbers for a float32 implementation, and targets in [0, 1].
+ *
+ * Protocol version 2: every candidate is a valid network of the implementation's families.
+ * Layers keep their activation and alpha, the network its loss; the last layer is dropped only
+ * where the layer below may carry the loss (bce: a sigmoid; never under cce, whose softmax is the
+ * last layer's); an output unit dropped under cce gives its target's mass to another unit of
+ * the row (a probability row stays one); cce targets shrink row by row to one-hot rows, mse
+ * targets like any number (any finite value); and each layer's activation is tried as the first
+ * allowed one (the loss's pair rule holding), after the biases.
  */
-import type { Batch, Case, Layer, Network, Reduction } from '../network/types.js';
+import { activationNameOf, lossNameOf, type ActivationName, type Batch, type Case, type Layer, type Network, type Reduction } from '../network/types.js';
 
 /** Options of {@link shrinkCase}. */
 export interface ShrinkCaseOptions {
@@ -23,6 +31,8 @@ export interface ShrinkCaseOptions {
   readonly float32?: boolean;
   /** The reductions the implementation takes (default both). */
   readonly reductions?: readonly Reduction[];
+  /** The activations the implementation takes, simplest first (default: none tried; the first is what a layer's activation shrinks toward). */
+  readonly activations?: readonly ActivationName[];
   /** Most candidates tried (default 5000). */
   readonly maxSteps?: number;
   /** Called after every candidate tried, with the current (smallest failing) case. */
@@ -90,13 +100,38 @@ function simplerValues(x: number, float32: boolean, target: boolean): number[] {
   return out;
 }
 
-function layer(nIn: number, nOut: number, W: Float64Array, b: Float64Array | null): Layer {
-  return { nIn, nOut, W, b };
+/** A layer of these sizes and numbers with `from`'s activation and alpha (version-1 layers carry none). */
+function layer(nIn: number, nOut: number, W: Float64Array, b: Float64Array | null, from: Layer): Layer {
+  const packed: Layer = { nIn, nOut, W, b };
+  if (from.activation === undefined) return packed;
+  return from.alpha === undefined ? { ...packed, activation: from.activation } : { ...packed, activation: from.activation, alpha: from.alpha };
+}
+
+/** `from` with another activation (sigmoid: no field; alpha only for leaky_relu, kept when it had one). */
+function withActivation(from: Layer, activation: ActivationName): Layer {
+  const { activation: _a, alpha, ...rest } = from;
+  void _a;
+  if (activation === 'sigmoid') return rest;
+  if (activation === 'leaky_relu' && alpha !== undefined) return { ...rest, activation, alpha };
+  return { ...rest, activation };
 }
 
 function withLayers(c: Case, layers: readonly Layer[], batch: Batch = c.batch, reduction: Reduction = c.network.reduction): Case {
-  const network: Network = { layers, reduction };
+  const network: Network = c.network.loss === undefined ? { layers, reduction } : { layers, reduction, loss: c.network.loss };
   return { network, batch };
+}
+
+/** Whether the loss may sit on a last layer of this activation (protocol version 2's pair rules). */
+function pairHolds(loss: ReturnType<typeof lossNameOf>, last: ActivationName): boolean {
+  return loss === 'bce' ? last === 'sigmoid' : loss === 'cce' ? last === 'softmax' : last !== 'softmax';
+}
+
+/** cce targets with output unit i dropped: its mass goes to another unit of the row, so each row still sums to 1. */
+function dropTargetUnit(T: Float64Array, rows: number, cols: number, i: number): Float64Array {
+  const out = reshapeColumns(T, rows, cols, cols - 1, (col) => col !== i);
+  const heir = i === 0 ? 0 : i - 1;
+  for (let r = 0; r < rows; r++) out[r * (cols - 1) + heir]! += T[r * cols + i]!;
+  return out;
 }
 
 /** Columns of a row-major rows x cols matrix, keeping those `keep` says, or widened with zeros to `cols2`. */
@@ -119,14 +154,15 @@ function dropRow(m: Float64Array, rows: number, cols: number, row: number): Floa
 }
 
 /** Structural candidates: each has fewer layers, units, samples or biases, or the simpler reduction. */
-function* structural(c: Case, reductions: readonly Reduction[]): Generator<Case> {
+function* structural(c: Case, reductions: readonly Reduction[], activations: readonly ActivationName[]): Generator<Case> {
   const { layers } = c.network;
   const L = layers.length;
   const B = c.batch.size;
+  const loss = lossNameOf(c.network);
   if (L > 1) {
-    // the last layer dropped: the layer below is the output; targets cut or padded with 0
+    // the last layer dropped: the layer below is the output (where it may carry the loss); targets cut or padded with 0
     const below = layers[L - 2]!;
-    yield withLayers(c, layers.slice(0, -1), { ...c.batch, nOut: below.nOut, T: reshapeColumns(c.batch.T, B, c.batch.nOut, below.nOut) });
+    if (pairHolds(loss, activationNameOf(below))) yield withLayers(c, layers.slice(0, -1), { ...c.batch, nOut: below.nOut, T: reshapeColumns(c.batch.T, B, c.batch.nOut, below.nOut) });
     // the first layer dropped: its outputs' width becomes the input width; inputs cut or padded with 0
     const first = layers[0]!;
     yield withLayers(c, layers.slice(1), { ...c.batch, nIn: first.nOut, X: reshapeColumns(c.batch.X, B, c.batch.nIn, first.nOut) });
@@ -136,13 +172,14 @@ function* structural(c: Case, reductions: readonly Reduction[]): Generator<Case>
     if (ly.nOut < 2) continue;
     for (let i = ly.nOut - 1; i >= 0; i--) {
       const next = layers.slice();
-      next[l] = layer(ly.nIn, ly.nOut - 1, reshapeColumns(ly.W, ly.nIn, ly.nOut, ly.nOut - 1, (col) => col !== i), ly.b ? ly.b.filter((_, k) => k !== i) : null);
+      next[l] = layer(ly.nIn, ly.nOut - 1, reshapeColumns(ly.W, ly.nIn, ly.nOut, ly.nOut - 1, (col) => col !== i), ly.b ? ly.b.filter((_, k) => k !== i) : null, ly);
       let batch = c.batch;
       if (l + 1 < L) {
         const up = layers[l + 1]!;
-        next[l + 1] = layer(up.nIn - 1, up.nOut, dropRow(up.W, up.nIn, up.nOut, i), up.b);
+        next[l + 1] = layer(up.nIn - 1, up.nOut, dropRow(up.W, up.nIn, up.nOut, i), up.b, up);
       } else {
-        batch = { ...c.batch, nOut: ly.nOut - 1, T: reshapeColumns(c.batch.T, B, ly.nOut, ly.nOut - 1, (col) => col !== i) };
+        const T = loss === 'cce' ? dropTargetUnit(c.batch.T, B, ly.nOut, i) : reshapeColumns(c.batch.T, B, ly.nOut, ly.nOut - 1, (col) => col !== i);
+        batch = { ...c.batch, nOut: ly.nOut - 1, T };
       }
       yield withLayers(c, next, batch);
     }
@@ -151,7 +188,7 @@ function* structural(c: Case, reductions: readonly Reduction[]): Generator<Case>
   if (first.nIn > 1) {
     for (let k = first.nIn - 1; k >= 0; k--) {
       const next = layers.slice();
-      next[0] = layer(first.nIn - 1, first.nOut, dropRow(first.W, first.nIn, first.nOut, k), first.b);
+      next[0] = layer(first.nIn - 1, first.nOut, dropRow(first.W, first.nIn, first.nOut, k), first.b, first);
       yield withLayers(c, next, { ...c.batch, nIn: first.nIn - 1, X: reshapeColumns(c.batch.X, B, first.nIn, first.nIn - 1, (col) => col !== k) });
     }
   }
@@ -164,7 +201,17 @@ function* structural(c: Case, reductions: readonly Reduction[]): Generator<Case>
     const ly = layers[l]!;
     if (!ly.b) continue;
     const next = layers.slice();
-    next[l] = layer(ly.nIn, ly.nOut, ly.W, null);
+    next[l] = layer(ly.nIn, ly.nOut, ly.W, null, ly);
+    yield withLayers(c, next);
+  }
+  // simpler activations: each layer's as the first allowed that keeps the pair rule (strictly earlier in the list)
+  for (let l = 0; l < L; l++) {
+    const ly = layers[l]!;
+    const own = activations.indexOf(activationNameOf(ly));
+    const simpler = activations.find((a, k) => (own < 0 || k < own) && (l === L - 1 ? pairHolds(loss, a) : a !== 'softmax'));
+    if (simpler === undefined) continue;
+    const next = layers.slice();
+    next[l] = withActivation(ly, simpler);
     yield withLayers(c, next);
   }
   if (c.network.reduction === 'mean' && reductions.includes('sum')) yield withLayers(c, layers, c.batch, 'sum');
@@ -212,10 +259,31 @@ function slots(c: Case): Slot[] {
   for (let k = 0; k < c.batch.X.length; k++) {
     out.push({ target: false, get: (x) => x.batch.X[k]!, set: (x, v) => { const X = Float64Array.from(x.batch.X); X[k] = v; return { network: x.network, batch: { ...x.batch, X } }; } });
   }
-  for (let k = 0; k < c.batch.T.length; k++) {
-    out.push({ target: true, get: (x) => x.batch.T[k]!, set: (x, v) => { const T = Float64Array.from(x.batch.T); T[k] = v; return { network: x.network, batch: { ...x.batch, T } }; } });
+  const loss = lossNameOf(c.network);
+  // cce targets are rows (see rowCandidates); mse targets any finite number, like the inputs
+  if (loss !== 'cce') {
+    for (let k = 0; k < c.batch.T.length; k++) {
+      out.push({ target: loss === 'bce', get: (x) => x.batch.T[k]!, set: (x, v) => { const T = Float64Array.from(x.batch.T); T[k] = v; return { network: x.network, batch: { ...x.batch, T } }; } });
+    }
   }
   return out;
+}
+
+/** Simpler cce target rows: each row one-hot at each of its units, where that is simpler than the row (fewer nonzero entries, or the same and simpler numbers). */
+function* rowCandidates(c: Case, float32: boolean): Generator<Case> {
+  if (lossNameOf(c.network) !== 'cce') return;
+  const n = c.batch.nOut;
+  for (let r = 0; r < c.batch.size; r++) {
+    const row = c.batch.T.subarray(r * n, (r + 1) * n);
+    const weight = row.reduce((acc, t) => acc + complexity(t, float32), 0);
+    for (let i = 0; i < n; i++) {
+      if (complexity(1, float32) >= weight) break;
+      const T = Float64Array.from(c.batch.T);
+      T.fill(0, r * n, (r + 1) * n);
+      T[r * n + i] = 1;
+      yield { network: c.network, batch: { ...c.batch, T } };
+    }
+  }
 }
 
 /** `2 layers 3-2-1, batch 1`: the size of a case in a few words. */
@@ -232,6 +300,7 @@ export function caseSizeText(c: Case): string {
 export async function shrinkCase(start: Case, stillFails: (c: Case) => Promise<boolean | 'stop'>, options: ShrinkCaseOptions = {}): Promise<ShrunkCase> {
   const float32 = options.float32 ?? false;
   const reductions = options.reductions ?? ['sum', 'mean'];
+  const activations = options.activations ?? [];
   const maxSteps = options.maxSteps ?? 5000;
   let current = start;
   let steps = 0;
@@ -252,12 +321,24 @@ export async function shrinkCase(start: Case, stillFails: (c: Case) => Promise<b
     let changed = false;
     // structure first: restart from the largest reductions after every one taken
     structure: for (;;) {
-      for (const candidate of structural(current, reductions)) {
+      for (const candidate of structural(current, reductions, activations)) {
         const r = await attempt(candidate);
         if (r === 'stop') return { case: current, steps, accepted, stopped: true };
         if (r) {
           changed = true;
           continue structure;
+        }
+      }
+      break;
+    }
+    // cce target rows toward one-hot rows
+    rows: for (;;) {
+      for (const candidate of rowCandidates(current, float32)) {
+        const r = await attempt(candidate);
+        if (r === 'stop') return { case: current, steps, accepted, stopped: true };
+        if (r) {
+          changed = true;
+          continue rows;
         }
       }
       break;
