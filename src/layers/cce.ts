@@ -102,6 +102,43 @@ function termChange<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], Zc: readon
   return tk.raw === 0 ? fromOthers : x.add(fromOthers, tk.raw === 1 ? dN : x.mul(tk.t, dN));
 }
 
+/**
+ * The change of the row's term when every S_j moves by D_j at once (null: 0), E = sum_k t_k (lse(S) - S_k):
+ *   E' - E = sum_k t_k [(lse(S + D) - lse(S)) - D_k] = sum_k t_k log1p(a_k),
+ *   a_k    = sum over j != k of Z_j expm1(D_j - D_k)       (lse(S + D) - lse(S) = ln sum_j Z_j e^(D_j)),
+ * a sum of products each held to full precision (no difference of the lse values, which cancel to
+ * the change; a common shift of the row, D_j = D_k, gives exactly 0). Where some a_k < -1/2 (a unit
+ * moved far above the others: never from the oracle's own steps) 1 + a_k would cancel: there the
+ * direct difference of the rows' terms, at the moved row rounded to the working precision.
+ */
+function termChangeOfRow<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, D: readonly (T | null)[]): T {
+  const Dj = (j: number): T => D[j] ?? x.zero;
+  const half = x.div(x.one, x.add(x.one, x.one));
+  let E = x.zero;
+  for (let k = 0; k < n; k++) {
+    const { t, raw } = target(row + k);
+    if (raw === 0) continue;
+    let a = x.zero;
+    for (let j = 0; j < n; j++) {
+      if (j === k) continue;
+      const g = x.sub(Dj(j), Dj(k));
+      if (!x.isZero(g)) a = x.add(a, x.mul(Z[row + j]!, x.expm1(g)));
+    }
+    if (x.isNeg(x.add(a, half))) return directRowChange(x, S, target, row, n, D);
+    const lp = x.log1p(a);
+    E = x.add(E, raw === 1 ? lp : x.mul(t, lp));
+  }
+  return E;
+}
+
+// termRow(S + D) - termRow(S), the moved row rounded to the working precision (the large steps' fallback)
+function directRowChange<T>(x: Exact<T>, S: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, D: readonly (T | null)[]): T {
+  const R = S.slice(row, row + n);
+  const Rp = R.map((Sj, j) => (D[j] ? x.add(Sj, D[j]!) : Sj));
+  const t = (k: number): ExactTarget<T> => target(row + k);
+  return x.sub(cceSoftmax.exact.termRow(x, Rp, t, 0, n), cceSoftmax.exact.termRow(x, R, t, 0, n));
+}
+
 export const cceSoftmax: RowwiseHead = {
   shape: 'rowwise',
   loss: 'cce',
@@ -141,6 +178,8 @@ export const cceSoftmax: RowwiseHead = {
       const dN = x.log1p(x.mul(Zc[k]!, em));
       return x.add(x.add(acc, x.mul(exactOthersSum(x, target, row, n, k), dL)), x.mul(target(k).t, dN));
     },
+    // sum_k t_k log1p(sum over j != k of Z_j expm1(D_j - D_k)): several S of the row moved at once
+    termChangeOfRow,
   },
 
   bound: {

@@ -149,6 +149,13 @@ export interface RowwiseHeadExact {
   termChange<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, k: number, D: T): T;
   /** acc + the change of the row's term when S[k] moves by D, from the unmoved Z_k, Zc_k, the targets and expm1 of the step alone. */
   addTermChangeFromValues<T>(x: Exact<T>, acc: T, Z: readonly T[], Zc: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, k: number, D: T): T;
+  /**
+   * The change of the row's term when several of its pre-activations move at once, S[row + j] by
+   * D[j] (null: unmoved), from the row's S and Z: what a moved unit below the output does (every
+   * S_j of the row moves). Added for the oracle's finite differences (`src/oracle/perturbed.ts`);
+   * optional, so a row-wise head without it is carried output by output.
+   */
+  termChangeOfRow?<T>(x: Exact<T>, S: readonly T[], Z: readonly T[], target: (k: number) => ExactTarget<T>, row: number, n: number, D: readonly (T | null)[]): T;
 }
 
 /** A row-wise head's running error-bound rules. */

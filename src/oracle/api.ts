@@ -12,6 +12,9 @@ import type { EntryLocation } from '../types.js';
 import { doubleParts, sh, ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { OracleContext } from './context.js';
 import { CoreOracle, type CoreDifferences } from './core.js';
+import { oneSidedWhereNeeded, type CarriedChange, type DifferenceKind } from './perturbed.js';
+
+export type { DifferenceKind } from './perturbed.js';
 import type { Decimal } from './decimal.js';
 import { toDecimal } from './decimalBridge.js';
 
@@ -57,6 +60,28 @@ export class OracleValue {
   }
 }
 
+/**
+ * A finite or directional difference at the oracle's precision, with how it was taken
+ * (`DifferenceKind`): 'central'; one-sided 'left' / 'right' where a rectifier sits at its kink
+ * (S = 0 exactly) or a step the other way would move one off its piece; 'not-comparable' where no
+ * side keeps every rectifier on its piece (the value is then the central difference, which is not
+ * the derivative backprop defines: do not judge by it).
+ */
+export class DifferenceValue extends OracleValue {
+  /** @internal */
+  constructor(bin: Binary, D: OracleContext['D'], x: BigFloat, readonly kind: DifferenceKind) {
+    super(bin, D, x);
+  }
+
+  /** Whether the difference is a derivative backprop defines (every kind but 'not-comparable'). */
+  get comparable(): boolean {
+    return this.kind !== 'not-comparable';
+  }
+}
+
+/** How an entry's difference was taken, from its per-sample differences: 'not-comparable' if any is, else 'one-sided' if any is, else 'central'. */
+export type EntryDifferenceKind = 'central' | 'one-sided' | 'not-comparable';
+
 /** Parameter index k (per layer W row-major, then b) as its entry location, and back. */
 export class ParameterLayout {
   readonly W: number[] = [];
@@ -92,6 +117,19 @@ export interface DifferenceAgreement {
   readonly worstDigits: number;
   /** Where the worst pre-activation is (`layer 2, S[sample=0][i=3]`). */
   readonly worstWhere: string;
+  /**
+   * Of `preActivations`, how many differences are one-sided (a rectifier at its kink, S = 0 exactly,
+   * differenced on the declared side, or a step one way moving a rectifier off its piece): these are
+   * counted in `worstDigits` like the central ones.
+   */
+  readonly oneSided: number;
+  /**
+   * Of `preActivations`, how many are not comparable by differences (no side keeps every rectifier
+   * on its piece): left out of `worstDigits` (never certified by differences); 0 without rectifiers.
+   */
+  readonly notComparable: number;
+  /** Where the first not-comparable pre-activation is ('none' without). */
+  readonly notComparableWhere: string;
 }
 
 /** Digits of agreement of a and b relative to scale: -log10(|a - b| / scale). */
@@ -232,13 +270,48 @@ export class CaseOracle {
    * differences of its pre-activation in each sample, times the differenced network's own Y_j
    * (weight) or summed (bias).
    */
-  finiteDifference(where: EntryLocation): OracleValue | null {
+  finiteDifference(where: EntryLocation): DifferenceValue | null {
     if (where.kind !== 'weight' && where.kind !== 'bias') return null;
     const d = this.differencesOf(where.layer);
     const g = d.preActivation[where.layer];
     if (!g) return null;
     const c = this.core;
-    return this.value(where.kind === 'weight' ? c.sumOverBatch(where.layer, where.j, where.i, g, false, d.inputs[where.layer]!) : c.sumSamples(where.layer, where.i, g));
+    const x = where.kind === 'weight' ? c.sumOverBatch(where.layer, where.j, where.i, g, false, d.inputs[where.layer]!) : c.sumSamples(where.layer, where.i, g);
+    const kind = this.differenceKind(where)!;
+    return new DifferenceValue(c.bin, c.ctx.D, x, kind === 'central' ? 'central' : kind === 'not-comparable' ? 'not-comparable' : this.sideOf(where));
+  }
+
+  /**
+   * How the finite difference of a gradient entry was taken (null for the loss and outputs): from
+   * its pre-activation's difference in each sample ('not-comparable' if any sample's is, except a
+   * weight's sample whose Y_j is exactly 0, which adds exactly 0; else 'one-sided' if any is).
+   */
+  differenceKind(where: EntryLocation): EntryDifferenceKind | null {
+    if (where.kind !== 'weight' && where.kind !== 'bias') return null;
+    const d = this.differencesOf(where.layer);
+    const kinds = d.kinds[where.layer];
+    if (!kinds) return null;
+    const { nIn, nOut } = this.core.network.layers[where.layer]!;
+    const Y = d.inputs[where.layer]!;
+    let kind: EntryDifferenceKind = 'central';
+    for (let s = 0; s < this.core.B; s++) {
+      if (where.kind === 'weight' && Y[s * nIn + where.j]!.m === 0n) continue;
+      const k = kinds[s * nOut + where.i]!;
+      if (k === 'not-comparable') return 'not-comparable';
+      if (k !== 'central') kind = 'one-sided';
+    }
+    return kind;
+  }
+
+  /** The side of a one-sided entry's differences (the first one-sided sample's). */
+  private sideOf(where: EntryLocation & { layer: number; i: number }): DifferenceKind {
+    const d = this.differencesOf(where.layer);
+    const nOut = this.core.network.layers[where.layer]!.nOut;
+    for (let s = 0; s < this.core.B; s++) {
+      const k = d.kinds[where.layer]![s * nOut + where.i]!;
+      if (k === 'left' || k === 'right') return k;
+    }
+    return 'central';
   }
 
   /**
@@ -250,11 +323,17 @@ export class CaseOracle {
     const differences = this.allDifferences();
     let worst = Number.POSITIVE_INFINITY;
     let worstWhere = 'none';
+    let notComparableWhere = 'none';
     c.network.layers.forEach(({ nOut }, l) => {
       const g = differences.preActivation[l]!;
+      const kinds = differences.kinds[l];
       const d = c.delta[l]!;
       const m = c.deltaMagnitude[l]!;
       for (let k = 0; k < g.length; k++) {
+        if (kinds?.[k] === 'not-comparable') {
+          if (notComparableWhere === 'none') notComparableWhere = `layer ${l + 1}, S[sample=${Math.floor(k / nOut)}][i=${k % nOut}]`;
+          continue;
+        }
         const digits = agreementDigits(c.bin, d[k]!, g[k]!, m[k]!);
         if (digits < worst) {
           worst = digits;
@@ -262,10 +341,21 @@ export class CaseOracle {
         }
       }
     });
-    return { preActivations: c.network.layers.reduce((n, l) => n + l.nOut, 0) * c.B, worstDigits: worst, worstWhere };
+    return {
+      preActivations: c.network.layers.reduce((n, l) => n + l.nOut, 0) * c.B,
+      worstDigits: worst,
+      worstWhere,
+      oneSided: differences.oneSided,
+      notComparable: differences.notComparable,
+      notComparableWhere,
+    };
   }
 
-  /** Digits of agreement of an entry's exact value and its finite difference, relative to its magnitude (null for the loss and outputs). */
+  /**
+   * Digits of agreement of an entry's exact value and its finite difference, relative to its
+   * magnitude (null for the loss and outputs). Measured for every entry, also one whose difference
+   * is not comparable (`differenceKind`): its digits then say nothing of the oracle.
+   */
   entryAgreement(where: EntryLocation): number | null {
     const fd = this.finiteDifference(where);
     return fd ? agreementDigits(this.core.bin, this.exact(where).x, fd.x, this.magnitude(where).x) : null;
@@ -276,10 +366,14 @@ export class CaseOracle {
    * direction v_k = sign(k) on parameters [lo, hi) (0 elsewhere; see compare/directional.ts),
    * carried forward exactly in the differenced network: moving every parameter by h v moves S of
    * layer 0 by h (sum_j X_j v_ji + v_bi) (exact, in BigInt), and each layer above by
-   * W dZ + h v (Z + dZ) + h v_b, with the differenced network's own Z and dZ from the exact
-   * sigmoid identity.
+   * W dZ + h v (Z + dZ) + h v_b, with the differenced network's own Z and dZ from each layer's
+   * module (`exact.change`), the output's change from the head (`termChange`; a row-wise head
+   * moves the whole softmax row, `PerturbedNetwork.outputsChange`). Where a step moves a rectifier
+   * off the piece whose slope backprop takes (at its kink S = 0 exactly, away from the declared
+   * side), the difference is one-sided on the side that keeps every one on its piece, or marked
+   * 'not-comparable' (`DifferenceValue.kind`).
    */
-  directionalDifference(sign: (k: number) => number, lo: number, hi: number): OracleValue {
+  directionalDifference(sign: (k: number) => number, lo: number, hi: number): DifferenceValue {
     const c = this.core;
     const { bin, B } = c;
     const first = c.network.layers[0]!;
@@ -289,13 +383,34 @@ export class CaseOracle {
     // the signs of layer 0's coordinates, once per pass
     const signs0 = new Int8Array(first.nIn * first.nOut + (first.b ? first.nOut : 0));
     for (let k = Math.max(lo, 0); k < Math.min(hi, signs0.length); k++) signs0[k] = sign(k);
+    const A = Array.from({ length: B }, (_, s) => this.firstLayerChange(s, signs0));
     let total = ZERO;
+    let onSide = true;
     for (let s = 0; s < B; s++) {
-      const A = this.firstLayerChange(s, signs0);
-      total = bin.add(total, bin.sub(this.carried(s, A, h, v, at), this.carried(s, A, bin.neg(h), v, at)));
+      const up = this.carried(s, A[s]!, h, v, at);
+      const down = this.carried(s, A[s]!, bin.neg(h), v, at);
+      onSide &&= up.onSide && down.onSide;
+      total = bin.add(total, bin.sub(up.dE, down.dE));
     }
-    const diff = bin.div(total, bin.ldexp(h, 1));
-    return this.value(this.reductionDivisor === 1 ? diff : bin.div(diff, bin.fromInt(this.reductionDivisor)));
+    let diff = bin.div(total, bin.ldexp(h, 1));
+    let kind: DifferenceKind = 'central';
+    if (!onSide) {
+      const carry = (hs: BigFloat): CarriedChange => {
+        let dE = ZERO;
+        let stays = true;
+        for (let s = 0; s < B; s++) {
+          const one = this.carried(s, A[s]!, hs, v, at);
+          dE = bin.add(dE, one.dE);
+          stays &&= one.onSide;
+        }
+        return { dE, onSide: stays };
+      };
+      const d = oneSidedWhereNeeded(bin, h, c.kink, carry);
+      diff = d.value;
+      kind = d.kind;
+    }
+    const x = this.reductionDivisor === 1 ? diff : bin.div(diff, bin.fromInt(this.reductionDivisor));
+    return new DifferenceValue(bin, c.ctx.D, x, kind);
   }
 
   /** The inputs X of each sample once as integers at the least exponent of their sample: X_j = Xint_j 2^E0. */
@@ -330,17 +445,22 @@ export class CaseOracle {
     return A;
   }
 
-  /** E(theta + hs v) - E(theta) in sample s, from layer 0's change hs A carried up through the differenced network. */
-  private carried(s: number, A: readonly BigFloat[], hs: BigFloat, v: (k: number) => number, at: ParameterLayout): BigFloat {
+  /**
+   * E(theta + hs v) - E(theta) in sample s, from layer 0's change hs A carried up through the
+   * differenced network, and whether every rectifier it moved stayed on its piece (`keepsSide`).
+   */
+  private carried(s: number, A: readonly BigFloat[], hs: BigFloat, v: (k: number) => number, at: ParameterLayout): CarriedChange {
     const c = this.core;
     const { bin, L } = c;
     const net = c.perturbed;
     let D = A.map((a) => bin.mul(hs, a));
+    let onSide = true;
     for (let m = 0; m < L - 1; m++) {
       const { nOut } = c.network.layers[m]!;
       const next = c.network.layers[m + 1]!;
       const W = c.weightsOf(m + 1);
       const Z = net.Z[m]!;
+      if (onSide) onSide = D.every((Dm, i) => net.keepsSide(m, s, i, Dm));
       const dZ = D.map((Dm, i) => (Dm.m === 0n ? ZERO : net.unitChange(m, s, i, Dm)));
       const nextD: BigFloat[] = [];
       for (let q = 0; q < next.nOut; q++) {
@@ -362,11 +482,8 @@ export class CaseOracle {
       }
       D = nextD;
     }
-    let dE = ZERO;
-    D.forEach((Dk, i) => {
-      if (Dk.m !== 0n) dE = bin.add(dE, net.outputChange(s, i, Dk));
-    });
-    return dE;
+    if (onSide) onSide = D.every((Dk, i) => net.keepsSide(L - 1, s, i, Dk));
+    return { dE: net.outputsChange(s, D), onSide };
   }
 }
 

@@ -1,6 +1,6 @@
 import { reductionDivisor } from '../network/shape.js';
 import type { Exact, ExactTarget, ExactUnit } from '../layers/exact.js';
-import { modulesOf, type NetworkModules } from '../layers/index.js';
+import { isRowwiseHead, modulesOf, type NetworkModules, type RowwiseActivation } from '../layers/index.js';
 import type { Batch, KinkSide, Network } from '../network/types.js';
 import { BigFloat, Binary, bitsForDigits, ZERO } from './bigfloat.js';
 import { BinaryMath } from './bigfloatMath.js';
@@ -10,7 +10,9 @@ import { fromDecimal } from './decimalBridge.js';
 import { locateLimit } from './errors.js';
 import { bigFloatExact } from './exactArithmetic.js';
 import { exactRow, splitMatrix } from './exactDot.js';
-import { PerturbedNetwork } from './perturbed.js';
+import { PerturbedNetwork, type DifferenceKind } from './perturbed.js';
+
+export type { DifferenceKind } from './perturbed.js';
 
 /**
  * The oracle's computation in BigFloat (`bigfloat.ts`): forward pass, loss, analytic backward
@@ -36,7 +38,7 @@ export interface CoreDifferenceOptions {
   readonly layers?: readonly number[];
 }
 
-/** dE/dS by central differences per layer ([B][n_l]); truncation estimates when asked. */
+/** dE/dS by finite differences per layer ([B][n_l]): central, one-sided at kinks (`kinds`); truncation estimates when asked. */
 export interface CoreDifferences {
   /** The default (or given) step h. */
   readonly step: BigFloat;
@@ -44,6 +46,16 @@ export interface CoreDifferences {
   readonly steps: BigFloat[];
   readonly preActivation: (BigFloat[] | null)[];
   readonly truncation: (BigFloat[] | null)[] | null;
+  /**
+   * How each difference of `preActivation` was taken (`DifferenceKind`, `perturbed.ts`): 'central',
+   * one-sided 'left' / 'right' (a rectifier at its kink, S = 0 exactly, or one that a step the other
+   * way would move off its piece), or 'not-comparable' (no side keeps every rectifier on its piece:
+   * the value is the central difference, not the derivative backprop defines). Null where not computed.
+   */
+  readonly kinds: (DifferenceKind[] | null)[];
+  /** How many of the computed differences are one-sided, and how many not comparable. */
+  readonly oneSided: number;
+  readonly notComparable: number;
   /** Y of each layer in the differenced network (X, then its own sigma(S)): dE/dW_ji = sum_b Y_j dE/dS_i. */
   readonly inputs: readonly (readonly BigFloat[])[];
 }
@@ -73,8 +85,9 @@ export class CoreOracle {
   readonly Z: BigFloat[][] = [];
   readonly Zc: BigFloat[][] = [];
   readonly f: BigFloat[][] = [];
-  /** Z Zc = sigma'(S), per layer. */
+  /** f'(S) per layer, from each layer's module (sigmoid: Z Zc; a softmax last layer: Z Zc, the Jacobian's diagonal, unused). */
   readonly slope: BigFloat[][] = [];
+  /** The loss terms before the divisor: per sample and output [B][n_L] (elementwise head), per sample [B] (row-wise head: the row's term). */
   readonly terms: BigFloat[] = [];
   readonly loss: BigFloat;
   readonly delta: BigFloat[][];
@@ -165,6 +178,16 @@ export class CoreOracle {
       const Zcl = new Array<BigFloat>(B * nOut);
       const fl = new Array<BigFloat>(B * nOut);
       const slope = new Array<BigFloat>(B * nOut);
+      const activation = this.modules.activation(l);
+      if (activation.shape === 'rowwise') {
+        this.rowForward(l, activation, Sl, nOut, Zl, Zcl, fl, slope);
+        this.S.push(Sl);
+        this.Z.push(Zl);
+        this.Zc.push(Zcl);
+        this.f.push(fl);
+        this.slope.push(slope);
+        return;
+      }
       for (let k = 0; k < Sl.length; k++) {
         let u: UnitValues;
         try {
@@ -187,6 +210,27 @@ export class CoreOracle {
   }
 
   /**
+   * A row-wise last layer (softmax): Z, Zc of each sample's row from the activation's `exact.row`
+   * (Zc_k = 1 - Z_k, the other units' share). f = e^(-|S|) as for every unit, and slope the
+   * Jacobian's diagonal dZ_k/dS_k = Z_k Zc_k: neither is read by the loss or the backward pass
+   * (the head gives the fused output delta), both kept so that every layer's arrays mean the same.
+   */
+  private rowForward(l: number, activation: RowwiseActivation, Sl: BigFloat[], n: number, Zl: BigFloat[], Zcl: BigFloat[], fl: BigFloat[], slope: BigFloat[]): void {
+    const { bin, x } = this;
+    for (let s = 0; s < this.B; s++) {
+      try {
+        activation.exact.row(x, Sl, s * n, n, Zl, Zcl);
+      } catch (error) {
+        throw locateLimit(error, () => `layer ${l + 1}, sample ${s}: ${formulaOf(activation.name)} of the row`);
+      }
+    }
+    for (let k = 0; k < Sl.length; k++) {
+      fl[k] = this.math.exp(bin.neg(bin.abs(Sl[k]!)));
+      slope[k] = bin.mul(Zl[k]!, Zcl[k]!);
+    }
+  }
+
+  /**
    * Z = 1/(1 + f), Zc = f/(1 + f) with f = e^(-|S|) <= 1 (swapped for S < 0): both sides to full
    * relative precision however saturated; slope = dZ/dS = Z Zc. Of unit k of layer l (the
    * arguments are a seam: specs override this to corrupt one layer's values).
@@ -195,16 +239,36 @@ export class CoreOracle {
     return this.modules.elementwise(l).exact.unit(this.x, S);
   }
 
-  /** E = sum t softplus(-S) + (1-t) softplus(S) over the outputs, softplus(x) = max(x, 0) + log1p(e^-|x|). */
+  /**
+   * E = sum of the head's terms, then divided by the reduction's divisor. Elementwise head: one
+   * term per sample and output (`exact.term`; bce: t softplus(-S) + (1-t) softplus(S), softplus(x) =
+   * max(x, 0) + log1p(e^-|x|)), `terms` [B][n_L]. Row-wise head (cce + softmax): one term per sample,
+   * the row's (`exact.termRow`: sum_k t_k (lse(S) - S_k)), `terms` [B].
+   */
   private lossOf(): BigFloat {
     const { bin } = this;
     const SL = this.S[this.L - 1]!;
     const fL = this.f[this.L - 1]!;
+    const head = this.modules.head;
     let E = ZERO;
-    for (let k = 0; k < SL.length; k++) {
-      const term = this.modules.elementwiseHead.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
-      this.terms.push(term);
-      E = bin.add(E, term);
+    if (isRowwiseHead(head)) {
+      const n = this.network.layers[this.L - 1]!.nOut;
+      for (let s = 0; s < this.B; s++) {
+        let term: BigFloat;
+        try {
+          term = head.exact.termRow(this.x, SL, (k) => this.target(k), s * n, n);
+        } catch (error) {
+          throw locateLimit(error, () => `sample ${s}: the ${head.loss} term of the ${head.activation} row`);
+        }
+        this.terms.push(term);
+        E = bin.add(E, term);
+      }
+    } else {
+      for (let k = 0; k < SL.length; k++) {
+        const term = head.exact.term(this.x, SL[k]!, fL[k]!, this.target(k));
+        this.terms.push(term);
+        E = bin.add(E, term);
+      }
     }
     return this.divisor === 1 ? E : bin.div(E, bin.fromInt(this.divisor));
   }
@@ -333,7 +397,10 @@ export class CoreOracle {
     return h;
   }
 
-  /** dE/dS of every pre-activation (of the layers asked) by central differences, with h (default) or h / 2^k below large weights. */
+  /**
+   * dE/dS of every pre-activation (of the layers asked) by finite differences (`PerturbedNetwork.difference`:
+   * central, or one-sided where a rectifier sits at its kink), with h (default) or h / 2^k below large weights.
+   */
   finiteDifferences(options: CoreDifferenceOptions = {}): CoreDifferences {
     const h = options.step ? fromDecimal(this.bin, options.step) : this.defaultStep();
     const net = this.perturbed;
@@ -342,19 +409,27 @@ export class CoreOracle {
     const truncation: (BigFloat[] | null)[] | null = options.truncationEstimate ? this.network.layers.map(() => null) : null;
     const steps = this.network.layers.map((_, l) => (options.step ? h : this.bin.ldexp(h, -net.stepHalvings(l))));
     const three = this.bin.fromInt(3);
+    const kinds: (DifferenceKind[] | null)[] = this.network.layers.map(() => null);
+    let oneSided = 0;
+    let notComparable = 0;
     for (const l of layers) {
       const n = this.network.layers[l]!.nOut;
       const hl = steps[l]!;
       const g = new Array<BigFloat>(this.B * n);
       const tr = truncation ? new Array<BigFloat>(this.B * n) : null;
+      const kl = new Array<DifferenceKind>(this.B * n);
       for (let s = 0; s < this.B; s++) {
         for (let i = 0; i < n; i++) {
           try {
-            const d1 = net.centralDifference(l, s, i, hl);
-            g[s * n + i] = d1;
+            const d1 = net.difference(l, s, i, hl);
+            g[s * n + i] = d1.value;
+            kl[s * n + i] = d1.kind;
+            if (d1.kind === 'not-comparable') notComparable += 1;
+            else if (d1.kind !== 'central') oneSided += 1;
             if (tr) {
-              const d2 = net.centralDifference(l, s, i, this.bin.ldexp(hl, 1));
-              tr[s * n + i] = this.bin.div(this.bin.abs(this.bin.sub(d1, d2)), three);
+              // the same kind of difference at 2h (a one-sided D(h) - D(2h) is also 3 times D(h)'s truncation, h^2 E''' / 3)
+              const d2 = net.difference(l, s, i, this.bin.ldexp(hl, 1));
+              tr[s * n + i] = this.bin.div(this.bin.abs(this.bin.sub(d1.value, d2.value)), three);
             }
           } catch (error) {
             throw locateLimit(error, () => `layer ${l + 1}, sample ${s}, unit ${i}: the finite difference dE/dS for S = ${this.bin.toNumber(this.S[l]![s * n + i]!).toPrecision(6)}`);
@@ -362,8 +437,9 @@ export class CoreOracle {
         }
       }
       preActivation[l] = g;
+      kinds[l] = kl;
       if (truncation && tr) truncation[l] = tr;
     }
-    return { step: h, steps, preActivation, truncation, inputs: this.network.layers.map((_, l) => net.inputsOf(l)) };
+    return { step: h, steps, preActivation, truncation, kinds, oneSided, notComparable, inputs: this.network.layers.map((_, l) => net.inputsOf(l)) };
   }
 }
