@@ -207,7 +207,7 @@ function floorTo(x: number, ar: Arithmetic): number {
   return r > 0 ? step32(r, false) : -step32(-r, true);
 }
 
-/** The interval of textbook sigmoids: [lo, hi] holds every Z the computation can give. */
+/** The interval of textbook Z (version 1: sigmoids): [lo, hi] holds every Z the computation can give. */
 interface ZInterval {
   readonly lo: Float64Array;
   readonly hi: Float64Array;
@@ -506,9 +506,14 @@ function relevant(network: Network, computation: TextbookComputation, ar: Arithm
   return parts >= (computation.name === 'several' ? 2 : 1);
 }
 
-/** The forward pass of a textbook computation: the bounds of S, Z, Zc and the interval of Z per layer (null for a row-wise last layer). */
+/**
+ * The forward pass of a textbook computation: the bounds of S, Z, Zc and the interval of Z per
+ * layer (null for a row-wise last layer), with eY, how far from the reference's Z the next layer's
+ * inputs may lie (the interval, or the stable bound where that is wider: an implementation may
+ * form Z stably and only its slope the textbook way).
+ */
 interface TextbookForward extends ForwardBound {
-  readonly z: (ZInterval | null)[];
+  readonly z: ((ZInterval & { readonly eY: Float64Array }) | null)[];
 }
 
 /**
@@ -527,12 +532,16 @@ function preActivationBound(network: Network, batch: Batch, pass: ForwardPass, l
     for (let i = 0; i < nOut; i++) {
       let magnitude = b ? Math.abs(b[i]!) : 0;
       let propagated = 0;
+      // whether some term is not an exact 0 (a product may underflow to 0 in `magnitude` and still be one)
+      let someTerm = magnitude !== 0;
       for (let j = 0; j < nIn; j++) {
         const w = Math.abs(W[j * nOut + i]!);
-        magnitude += Math.abs(Y[s * nIn + j]!) * w;
+        const y = Math.abs(Y[s * nIn + j]!);
+        magnitude += y * w;
         propagated += w * eY[s * nIn + j]!;
+        if (y !== 0 && w !== 0) someTerm = true;
       }
-      eS[s * nOut + i] = kinked && magnitude === 0 && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
+      eS[s * nOut + i] = kinked && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
     }
   }
   return eS;
@@ -548,13 +557,13 @@ function preActivationBound(network: Network, batch: Batch, pass: ForwardPass, l
  * A row-wise last layer (softmax) has its bounds by its row rule and no interval.
  */
 function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: Arithmetic, overflow: boolean): TextbookForward {
-  const modules = modulesOf(network);
+  const modules = modulesOf(network, ar.kink ?? 'left');
   const { u, eta, minNormal } = ar;
   const ke = 2 * ar.u + 2 * U64;
   const eS: Float64Array[] = [];
   const eZ: Float64Array[] = [];
   const eZc: Float64Array[] = [];
-  const z: (ZInterval | null)[] = [];
+  const z: TextbookForward['z'][number][] = [];
   let eY = new Float64Array(batch.X.length); // the inputs are exact
   network.layers.forEach(({ nOut }, l) => {
     const activation = modules.activation(l);
@@ -573,7 +582,6 @@ function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: 
       return;
     }
     const flush = overflow && flushes(activation, ar);
-    const ks = activation.bound.roundings * ar.u + 4 * U64;
     const [low, high] = activation.textbook.range ?? [-Infinity, Infinity];
     const lo = new Float64Array(S.length);
     const hi = new Float64Array(S.length);
@@ -588,10 +596,9 @@ function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: 
       eZcl[q] = (activation.bound.complementPropagated ?? activation.bound.propagated)(s, e) + activation.bound.roundings * u * Math.abs(Zc[q]!) + eta + flushZc;
       const left = s - e * SAFETY;
       const right = s + e * SAFETY;
-      const vl = activation.value(left);
-      const vr = activation.value(right);
-      let a = vl - ks * Math.abs(vl) - eta - flushZ;
-      let b = vr + ks * Math.abs(vr) + eta;
+      // the stable Z at the ends, in the precision (not widened by its bound: a saturated unit's is exactly 1)
+      let a = ar.round(activation.value(left));
+      let b = ar.round(activation.value(right));
       if (!activation.textbook.overflows(left, ar.overflowAt) || flush) {
         const tl = activation.textbook.value(left, 1 + ke, ar.round);
         const tr = activation.textbook.value(right, 1 - ke, ar.round);
@@ -602,7 +609,7 @@ function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: 
       hi[q] = floorTo(Math.min(high, b), ar);
       next[q] = Math.max(eZl[q]!, Z[q]! - lo[q]!, hi[q]! - Z[q]!);
     }
-    z.push({ lo, hi });
+    z.push({ lo, hi, eY: next });
     eY = next;
   });
   return { eS, eZ, eZc, z };
@@ -624,45 +631,76 @@ function rowSum(T: Float64Array, row: number, n: number): number {
 }
 
 /**
- * The softmax row formed without the max shift, Z_k = fl(fl(e^S_k) / fl(sum_j fl(e^S_j))) (the
- * module's textbook row) at the reference's S, and how far the computation's own Z_k may lie from it:
- * e^S_j within 2 uR (exp and its rounding) plus eta (a subnormal or underflowed e^S_j loses its
- * digits), the sum n uR more, the quotient uR, and the row's S within eS (ln Z_k moves by at most
- * 2 max eS: softmax's rule). Not finite where some e^S overflows (Inf / Inf) or every one underflows.
+ * The interval of the softmax outputs Z_k = e_k / (e_k + O_k) (O_k = sum over j != k of e_j) of one
+ * row as a computation in the precision gives them: shifted, e_j = fl(e^fl(S_j - m)) with m the
+ * largest logit (e = 1 there), or unshifted (softmaxOverflow), e_j = fl(e^S_j); each S within
+ * its eS (S_j - m moves by eS_j + eS_m, and rounds), each e within 2 roundings (and eta: a
+ * subnormal e loses its digits; below eta / 4 it is 0, and then ln 0 has no finite value). Z_k is increasing in e_k and decreasing in O_k, so its ends are
+ * at the ends of those; the sum rounds in the precision, and in another order by gamma_(n-1) of it
+ * unless the others are below half a rounding unit of e_k (then every order gives e_k's: a
+ * saturated row's Z = 1 exactly). Not finite where some e^S overflows (Inf / Inf).
  */
-function unshiftedRow(S: Float64Array, eS: Float64Array, row: number, n: number, ar: Arithmetic, uR: number, Zu: Float64Array, eZu: Float64Array): void {
-  softmax.textbook.row(S, Zu, row, n, ar.round);
-  let sum = 0;
-  let E = 0;
+function rowInterval(S: Float64Array, eS: Float64Array, row: number, n: number, ar: Arithmetic, uR: number, shifted: boolean, lo: Float64Array, hi: Float64Array): void {
+  const ke = 2 * ar.u + 2 * U64;
+  const { a, m } = shifted ? softmax.shift(S, row, n) : { a: -1, m: 0 };
+  const eLo = new Float64Array(n);
+  const eHi = new Float64Array(n);
   for (let j = row; j < row + n; j++) {
-    sum += ar.round(Math.exp(S[j]!));
-    E = Math.max(E, eS[j]!);
+    if (j === a) {
+      eLo[j - row] = 1;
+      eHi[j - row] = 1;
+      continue;
+    }
+    const x = S[j]! - m;
+    const d = (eS[j]! + (shifted ? eS[a]! : 0)) * SAFETY + (shifted ? ar.u * Math.abs(x) : 0);
+    // a subnormal e is within eta (one unit of the subnormal range); one below a quarter of it is 0 in every correctly rounded exp
+    eLo[j - row] = Math.max(0, ar.round(Math.exp(x - d) * (1 - ke)) - ar.eta);
+    const up = Math.exp(x + d) * (1 + ke);
+    eHi[j - row] = ar.round(up) + (4 * up >= ar.eta ? ar.eta : 0);
   }
-  let errSum = n * uR * sum;
-  for (let j = row; j < row + n; j++) errSum += 2 * uR * ar.round(Math.exp(S[j]!)) + ar.eta;
-  const grow = Math.expm1(2 * E);
-  for (let k = row; k < row + n; k++) {
-    const e = ar.round(Math.exp(S[k]!));
-    const rounding = (2 * uR * e + ar.eta) / sum + (e * errSum) / (sum * sum) + uR * Zu[k]! + ar.eta;
-    eZu[k] = (rounding + (Zu[k]! + rounding) * grow) * SAFETY;
+  const g = gamma(Math.max(n - 1, 0), uR);
+  for (let k = 0; k < n; k++) {
+    let oLo = 0;
+    let oHi = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === k) continue;
+      oLo = ar.round(oLo + eLo[j]!);
+      oHi = ar.round(oHi + eHi[j]!);
+    }
+    const tight = oHi < (uR / 2) * eLo[k]!;
+    const sumHi = ar.round(eLo[k]! + oHi) * (tight ? 1 : 1 + g);
+    const sumLo = ar.round(eHi[k]! + oLo) * (tight ? 1 : 1 - g);
+    lo[row + k] = ar.round(eLo[k]! / sumHi) * (tight ? 1 : 1 - uR);
+    hi[row + k] = Math.min(1, ar.round(eHi[k]! / sumLo) * (tight ? 1 : 1 + uR));
   }
 }
 
-/** The output delta fl(fl(Z - t) / divisor) over Z_k in [Z_k - eZ_k, Z_k + eZ_k] of each row (cce: softmaxDelta, softmaxOverflow), allowing Z (1 - sum t) for a row that sums to 1 only within n 2^-52. */
-function rowDelta(Z: Float64Array, eZ: Float64Array, T: Float64Array, n: number, divisor: number, ar: Arithmetic, uR: number): Ball {
+/** The softmax intervals of every row of the last layer (`rowInterval`), shifted or not. */
+function softmaxIntervals(network: Network, pass: ForwardPass, tf: TextbookForward, ar: Arithmetic, uR: number, shifted: boolean): ZInterval {
+  const L = network.layers.length;
+  const n = network.layers[L - 1]!.nOut;
+  const S = pass.S[L - 1]!;
+  const lo = new Float64Array(S.length);
+  const hi = new Float64Array(S.length);
+  for (let row = 0; row < S.length; row += n) rowInterval(S, tf.eS[L - 1]!, row, n, ar, uR, shifted, lo, hi);
+  return { lo, hi };
+}
+
+/** The output delta fl(fl(Z - t) / divisor) over Z_k in [lo_k, hi_k] of each row (cce: softmaxDelta, softmaxOverflow), allowing Z (1 - sum t) for a row that sums to 1 only within n 2^-52. */
+function rowDelta(z: ZInterval, T: Float64Array, n: number, divisor: number, ar: Arithmetic, uR: number): Ball {
   const c = new Float64Array(T.length);
   const r = new Float64Array(T.length);
   for (let row = 0; row < T.length; row += n) {
     const off = Math.abs(1 - rowSum(T, row, n));
     for (let k = row; k < row + n; k++) {
       const t = T[k]!;
-      const lo = ceilTo(Math.max(0, Z[k]! - eZ[k]! * SAFETY), ar);
-      const hi = floorTo(Math.min(1, Z[k]! + eZ[k]! * SAFETY), ar);
+      const lo = z.lo[k]!;
+      const hi = z.hi[k]!;
       const a = cceTextbook.delta(lo, t, divisor, ar.round);
       const b = cceTextbook.delta(hi, t, divisor, ar.round);
       c[k] = (a + b) / 2;
-      // other orders of the same steps (Z / divisor - t / divisor) round differently
-      r[k] = (b - a) / 2 + (uR * (Math.abs(hi) + Math.abs(t)) + hi * off) / divisor + ar.eta * STABLE_SLACK;
+      // fl(Z - t) is emulated; with a divisor, other orders (Z / divisor - t / divisor) round differently
+      r[k] = (b - a) / 2 + ((divisor === 1 ? 0 : uR * (Math.abs(hi) + Math.abs(t))) + hi * off) / divisor + ar.eta * STABLE_SLACK;
     }
   }
   return { c, r };
@@ -671,52 +709,26 @@ function rowDelta(Z: Float64Array, eZ: Float64Array, T: Float64Array, n: number,
 /**
  * E = sum over rows of cce's textbook term (then / divisor), as `form` forms it: one ball, or none
  * where the computation gives no finite value.
- * - lnSoftmax / lnSoftmaxClip: -t ln Z over the rounded softmax output Z_k within eZ_k (renormalised
- *   by its sum, n + 1 roundings, and clipped to [eps, 1 - eps] for the clip); -t ln Z is decreasing in Z;
+ * - lnSoftmax / lnSoftmaxClip: -t ln Z over the rounded softmax output's interval (`rowInterval`;
+ *   renormalised by its sum, n + 1 roundings, and clipped to [eps, 1 - eps] for the clip);
+ *   -t ln Z is decreasing in Z; ln 0 (an underflowed Z) has no finite value;
+ * - unshifted: the same over the unshifted row's interval; none where some e^S overflows;
  * - lseMinusS: t fl(fl(m + fl(ln sum)) - S_t) at the reference's S, charged the row term's own move
  *   (cce's termErrorRow with no rounding: the propagated part alone) and the roundings at the
- *   magnitudes |m|, |ln sum|, |S_t| the difference cancels;
- * - unshifted: -t ln Z of the unshifted row (`unshiftedRow`); none where some e^S overflows.
+ *   magnitudes |m|, |ln sum|, |S_t| the difference cancels.
  */
 function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: TextbookForward, form: LogForm, ar: Arithmetic, uR: number): Ball[] {
   const L = network.layers.length;
   const n = network.layers[L - 1]!.nOut;
   const S = pass.S[L - 1]!;
-  const Z = pass.Z[L - 1]!;
   const eS = tf.eS[L - 1]!;
-  const eZ = tf.eZ[L - 1]!;
   const T = batch.T;
-  const Zu = new Float64Array(S.length);
-  const eZu = new Float64Array(S.length);
   let c = 0;
   let r = 0;
   let magnitude = 0;
   let terms = 0;
-  for (let row = 0; row < S.length; row += n) {
-    if (form === 'lnSoftmax' || form === 'lnSoftmaxClip') {
-      const clip = form === 'lnSoftmaxClip';
-      const renormalised = clip ? (n + 1) * uR : 0;
-      for (let k = row; k < row + n; k++) {
-        const t = T[k]!;
-        if (t === 0) continue;
-        terms += 1;
-        let lo = ceilTo(Math.max(0, (Z[k]! - eZ[k]! * SAFETY) * (1 - renormalised)), ar);
-        let hi = floorTo(Math.min(1, (Z[k]! + eZ[k]! * SAFETY) * (1 + renormalised)), ar);
-        if (clip) {
-          lo = Math.min(Math.max(lo, ar.clipLow), ar.clipHigh);
-          hi = Math.min(Math.max(hi, ar.clipLow), ar.clipHigh);
-        } else {
-          // ln 0 is -Inf: only the Z in (0, 1] give a finite term
-          lo = Math.max(lo, ar.minPositive);
-          if (lo > hi) return [];
-        }
-        const small = cceTextbook.termFromZ(hi, t, ar.round);
-        const large = cceTextbook.termFromZ(lo, t, ar.round);
-        c += (small + large) / 2;
-        r += (large - small) / 2 + 3 * uR * large + 4 * STABLE_SLACK * ar.eta;
-        magnitude += large;
-      }
-    } else if (form === 'lseMinusS') {
+  if (form === 'lseMinusS') {
+    for (let row = 0; row < S.length; row += n) {
       // the row term's own move when S moves within eS: cce's rule with no rounding (u = eta = 0)
       r += cceSoftmax.bound.termErrorRow(S, eS, T, row, n, cceSoftmax.termRow(S, T, row, n), 0, 0);
       const { m, r: others } = softmax.shift(S, row, n);
@@ -733,23 +745,31 @@ function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: Textbook
         r += t * (uR * (2 * Math.abs(m) + 2 * lnSum + Math.abs(S[k]!) + 2 * Math.abs(d)) + 2 * expError) + 4 * STABLE_SLACK * ar.eta;
         magnitude += Math.abs(v);
       }
-    } else {
-      if (softmax.textbook.overflows(S, row, n, ar.overflowAt)) return [];
-      const v = cceTextbook.termUnshifted(S, T, row, n, ar.round);
-      if (!Number.isFinite(v)) return [];
-      unshiftedRow(S, eS, row, n, ar, uR, Zu, eZu);
-      c += v;
-      for (let k = row; k < row + n; k++) {
-        const t = T[k]!;
-        if (t === 0) continue;
-        terms += 1;
-        // ln Z within -ln(1 - rel) of ln Zu: none where Zu may be 0
-        const rel = eZu[k]! / Zu[k]!;
-        if (!(rel < 0.5)) return [];
-        const lnZ = Math.abs(Math.log(Zu[k]!));
-        r += t * (-Math.log1p(-rel) + 3 * uR * lnZ) + 4 * STABLE_SLACK * ar.eta;
-        magnitude += t * lnZ;
+    }
+  } else {
+    if (form === 'unshifted') for (let row = 0; row < S.length; row += n) if (softmax.textbook.overflows(S, row, n, ar.overflowAt)) return [];
+    const z = softmaxIntervals(network, pass, tf, ar, uR, form !== 'unshifted');
+    const clip = form === 'lnSoftmaxClip';
+    const renormalised = clip ? (n + 1) * uR : 0;
+    for (let k = 0; k < S.length; k++) {
+      const t = T[k]!;
+      if (t === 0) continue;
+      terms += 1;
+      let lo = z.lo[k]! * (1 - renormalised);
+      let hi = Math.min(1, z.hi[k]! * (1 + renormalised));
+      if (clip) {
+        lo = Math.min(Math.max(lo, ar.clipLow), ar.clipHigh);
+        hi = Math.min(Math.max(hi, ar.clipLow), ar.clipHigh);
+      } else {
+        // ln 0 is -Inf: only the Z in (0, 1] give a finite term
+        lo = Math.max(lo, ar.minPositive);
+        if (!(lo <= hi)) return [];
       }
+      const small = cceTextbook.termFromZ(hi, t, ar.round);
+      const large = cceTextbook.termFromZ(lo, t, ar.round);
+      c += (small + large) / 2;
+      r += (large - small) / 2 + 3 * uR * Math.abs(large) + 4 * STABLE_SLACK * ar.eta;
+      magnitude += Math.abs(large);
     }
   }
   r += gamma(Math.max(terms - 1, 0), uR) * magnitude;
@@ -773,7 +793,7 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
   const r = new Float64Array(count).fill(-1);
   const applies = new Uint8Array(count);
   const uR = STABLE_SLACK * ar.u + U64;
-  const modules = modulesOf(network);
+  const modules = modulesOf(network, ar.kink ?? 'left');
   const { head } = modules;
   const L = network.layers.length;
   const n = network.layers[L - 1]!.nOut;
@@ -786,15 +806,8 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
     applies[k] = 1;
   };
 
-  // the unshifted softmax rows (softmaxOverflow): its outputs and its Z - t
-  let unshifted: Ball | null = null;
-  if (computation.unshifted && isRowwiseHead(head)) {
-    const S = pass.S[L - 1]!;
-    const Zu = new Float64Array(S.length);
-    const eZu = new Float64Array(S.length);
-    for (let row = 0; row < S.length; row += n) unshiftedRow(S, tf.eS[L - 1]!, row, n, ar, uR, Zu, eZu);
-    unshifted = { c: Zu, r: eZu };
-  }
+  // the unshifted softmax rows (softmaxOverflow): its outputs and its Z - t (NaN where e^S overflows: they then give nothing)
+  const unshifted = computation.unshifted && isRowwiseHead(head) ? softmaxIntervals(network, pass, tf, ar, uR, false) : null;
 
   let loss: Ball[] = [];
   if (computation.log !== 'stable') {
@@ -810,18 +823,16 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
     const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
     let delta: Ball;
     if (isRowwiseHead(head)) {
-      if (unshifted) delta = rowDelta(unshifted.c, unshifted.r, batch.T, n, divisor, ar, uR);
-      else if (computation.outputDelta) delta = rowDelta(pass.Z[L - 1]!, tf.eZ[L - 1]!, batch.T, n, divisor, ar, uR);
+      if (unshifted) delta = rowDelta(unshifted, batch.T, n, divisor, ar, uR);
+      else if (computation.outputDelta) delta = rowDelta(softmaxIntervals(network, pass, tf, ar, uR, true), batch.T, n, divisor, ar, uR);
       else delta = slackened(stableOutputDelta(network, batch, pass, tf, stable));
     } else {
       delta = computation.outputDelta ? textbookOutputDelta(head, tf.z[L - 1]!, batch.T, divisor, ar, uR) : slackened(stableOutputDelta(network, batch, pass, tf, stable));
     }
     const slopes = slopesOf(computation);
     const layers = backwardBall(network, batch, {
-      Y: (l) => {
-        const z = tf.z[l - 1]!;
-        return ballOf(z.lo, z.hi);
-      },
+      // the inputs: Z of the layer below within eY (its textbook interval and its stable bound)
+      Y: (l) => ({ c: pass.Z[l - 1]!, r: Float64Array.from(tf.z[l - 1]!.eY, (e) => e * SAFETY) }),
       slope: (l) => {
         const activation = modules.elementwise(l);
         return slopes.includes(activation.name) ? textbookSlope(activation, tf.z[l]!, ar, uR) : slackened(stableSlope(network, pass, tf, l, stable));
@@ -844,7 +855,7 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
   if (withOutputs) {
     const last = modules.activation(L - 1);
     let out: Ball | null = null;
-    if (unshifted) out = unshifted;
+    if (unshifted) out = ballOf(unshifted.lo, unshifted.hi);
     else if (computation.overflow && last.shape === 'elementwise' && flushes(last, ar)) out = ballOf(tf.z[L - 1]!.lo, tf.z[L - 1]!.hi);
     if (out) for (let q = 0; q < out.c.length; q++) set(k + q, out.c[q]!, out.r[q]! + STABLE_SLACK * ar.eta);
   }
