@@ -23,9 +23,10 @@ export { CaseOracle, OracleValue, type OracleResult } from './oracle/api.js';
 export { oracle, createContext } from './oracle/index.js';
 /** The plain decimal.js oracle's finite differences: the independent cross-check of the oracle (see docs/architecture.md). */
 export { finiteDifferences as crossCheckFiniteDifferences, parameterFiniteDifferences as crossCheckParameterFiniteDifferences } from './oracle/index.js';
-export { caseArbitrary, sampleCases, MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
+export { caseArbitrary, sampleCases, describeCase, MAGNITUDE_CLASSES, STRESS_CLASSES, ALL_MAGNITUDE_CLASSES, type MagnitudeClass, type GenerateOptions, type GeneratedCase } from './generate/index.js';
 export { parseNetwork, parseBatch, parseCase, parseGradients, InputError, networkToJson, batchToJson, caseToJson, gradientsToJson } from './network/index.js';
-export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients } from './network/types.js';
+export type { NetworkJson, BatchJson, ResultJson, Description, CaseJson, Network, Batch, Case, Gradients, ActivationName, LossName, KinkSide } from './network/types.js';
+export { ACTIVATION_NAMES, LOSS_NAMES } from './network/types.js';
 export { runDecayExperiment, referenceDecay, oracleDecay } from './decay/index.js';
 export { decayPlotSvg } from './report/decay/index.js';
 export { verifyDirectional } from './verify/directional.js';

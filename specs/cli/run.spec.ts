@@ -15,11 +15,13 @@ describe('command-line parsing', () => {
     expect(parseCommandLine(['verify'])).toEqual({
       command: 'verify', impl: null, cmd: null, runs: 200, seed: 42, path: null, maxLayers: 6, precision: null, strict: false,
       timeBudget: null, shrinkBudget: 30, timeout: 5_000, maxCrashes: 100, json: null, junit: null, saveCounterexamples: DEFAULT_COUNTEREXAMPLE_DIR, shard: null, cases: [], digits: 50, quiet: false, mode: 'cases', directions: 4,
+      activations: null, losses: null,
     });
     expect(parseCommandLine(['verify', '--cmd', 'python3 x.py', '--runs', '5', '--seed=-3', '--path', '1:2', '--max-layers', '2', '--precision', 'float32', '--strict',
       '--time-budget', '1.5', '--timeout', '300', '--json', 'r.json', '--junit', 'r.xml', '--save-counterexamples', 'ce', '--shard', '2/4', '--case', 'a.json', '--case', 'dir', '--digits', '60', '--quiet'])).toEqual({
       command: 'verify', impl: null, cmd: 'python3 x.py', runs: 5, seed: -3, path: '1:2', maxLayers: 2, precision: 'float32', strict: true,
       timeBudget: 1.5, shrinkBudget: 30, timeout: 300, maxCrashes: 100, json: 'r.json', junit: 'r.xml', saveCounterexamples: 'ce', shard: { index: 2, count: 4 }, cases: ['a.json', 'dir'], digits: 60, quiet: true, mode: 'cases', directions: 4,
+      activations: null, losses: null,
     });
     expect(parseCommandLine(['self-check', '--runs', '3'])).toMatchObject({ command: 'self-check', runs: 3, seed: 42, digits: 50 });
     expect(parseCommandLine([])).toEqual({ command: 'usage' });

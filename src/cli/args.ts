@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 import { DEFAULT_CORPUS_DIR } from '../verify/corpus.js';
+import { ACTIVATION_NAMES, LOSS_NAMES, type ActivationName, type LossName } from '../network/types.js';
 
 /** Options of `backprop-oracle verify`. */
 export interface VerifyArgs {
@@ -27,6 +28,10 @@ export interface VerifyArgs {
   quiet: boolean;
   mode: 'cases' | 'directional';
   directions: number;
+  /** `--activations`: generate only networks of these (null: every activation the implementation declares). */
+  activations: ActivationName[] | null;
+  /** `--losses`: generate only networks of these (null: every loss the implementation declares). */
+  losses: LossName[] | null;
   /** `replay FILE`: the file may name the implementation when neither --impl nor --cmd does. */
   replay?: string;
 }
@@ -40,6 +45,10 @@ export interface SelfCheckArgs {
   digits: number;
   json: string | null;
   quiet: boolean;
+  /** `--activations` (null: sigmoid only, unless --losses is given: then every activation). */
+  activations: ActivationName[] | null;
+  /** `--losses` (null: bce only, unless --activations is given: then every loss). */
+  losses: LossName[] | null;
 }
 
 /** What the command line asks for. */
@@ -96,6 +105,11 @@ Options:
   --seed S              generator seed (default 42); the same seed gives the same cases and report
   --path P              replay one generated case: the path printed with a counterexample (with its --seed)
   --max-layers L        most layers generated, 1 to 12 (default 6; the implementation's maxLayers also applies)
+  --activations LIST    generate only networks of these activations, comma-separated, from
+                        sigmoid, tanh, relu, leaky_relu, linear, softmax (default: every one the
+                        implementation declares; none declared is sigmoid only)
+  --losses LIST         generate only networks of these losses, comma-separated, from bce, cce, mse
+                        (default: every one the implementation declares; none declared is bce only)
   --precision P         float32 or float64: the implementation's arithmetic, overriding its description
   --strict              fail on inaccurate values too (exit 1)
   --time-budget SEC     stop generating new cases after SEC seconds (shrinking ends by then too);
@@ -156,6 +170,10 @@ Options:
   --runs N          generated cases (default 200)
   --seed S          generator seed (default 42)
   --max-layers L    most layers generated, 1 to 12 (default 6)
+  --activations LIST  generate networks of these activations, comma-separated, from sigmoid, tanh,
+                    relu, leaky_relu, linear, softmax (default sigmoid; every one with --losses)
+  --losses LIST     generate networks of these losses, comma-separated, from bce, cce, mse
+                    (default bce; every one with --activations)
   --digits D        oracle precision in significant digits, 30 to 200 (default 50)
   --json FILE       write the report as JSON
   --quiet           no progress display
@@ -255,6 +273,19 @@ function fileName(command: string, option: string, raw: string | undefined): str
   return raw;
 }
 
+/** A comma-separated list of protocol names (`--activations relu,softmax`), in the protocol's order; null when the option is absent. */
+export function nameList<N extends string>(command: string, option: string, raw: string | undefined, known: readonly N[]): N[] | null {
+  if (raw === undefined) return null;
+  const words = raw.split(',').map((w) => w.trim());
+  const expected = `a comma-separated list of ${known.join(', ')}`;
+  if (words.every((w) => w === '')) throw new UsageError(`${command}: --${option} must be ${expected}, got "${raw}"`);
+  for (const w of words) {
+    if (w === '') throw new UsageError(`${command}: --${option} must be ${expected}, got an empty name in "${raw}"`);
+    if (!known.includes(w as N)) throw new UsageError(`${command}: --${option} must be ${expected}, got "${w}"${words.length > 1 ? ` in "${raw}"` : ''}`);
+  }
+  return known.filter((n) => words.includes(n));
+}
+
 function parseShard(raw: string | undefined): { index: number; count: number } | null {
   if (raw === undefined) return null;
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
@@ -283,7 +314,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (HELP[command] !== undefined && asksForHelp(rest)) return { command: 'help', text: HELP[command]! };
   if (command === '--version' || command === 'version') return { command: 'version' };
   if (command === 'self-check') {
-    const v = parse(command, rest, { runs: str, seed: str, 'max-layers': str, digits: str, json: str, quiet: { type: 'boolean' } });
+    const v = parse(command, rest, { runs: str, seed: str, 'max-layers': str, digits: str, json: str, quiet: { type: 'boolean' }, activations: str, losses: str });
     const s = (k: string): string | undefined => v[k] as string | undefined;
     return {
       command: 'self-check',
@@ -293,6 +324,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       digits: integer(command, 'digits', s('digits'), 50, 30, 200),
       json: fileName(command, 'json', s('json')),
       quiet: v.quiet === true,
+      activations: nameList(command, 'activations', s('activations'), ACTIVATION_NAMES),
+      losses: nameList(command, 'losses', s('losses'), LOSS_NAMES),
     };
   }
   if (command === 'replay') {
@@ -306,6 +339,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     impl: str, cmd: str, runs: str, seed: str, path: str, 'max-layers': str, precision: str, strict: { type: 'boolean' },
     'time-budget': str, 'shrink-budget': str, timeout: str, 'max-crashes': str, json: str, junit: str, 'save-counterexamples': str, corpus: str, shard: str,
     case: { type: 'string', multiple: true }, digits: str, quiet: { type: 'boolean' }, mode: str, directions: str,
+    activations: str, losses: str,
   });
   const s = (k: string): string | undefined => v[k] as string | undefined;
   const impl = fileName(command, 'impl', s('impl'));
@@ -352,5 +386,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     quiet: v.quiet === true,
     mode,
     directions: integer(command, 'directions', s('directions'), 4, 1, 1000),
+    activations: nameList(command, 'activations', s('activations'), ACTIVATION_NAMES),
+    losses: nameList(command, 'losses', s('losses'), LOSS_NAMES),
   };
 }

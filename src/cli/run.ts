@@ -20,6 +20,8 @@ import { readCases } from './cases.js';
 import { UsageError } from './errors.js';
 import { DECAY_USAGE, parseDecayArgs, runDecay } from './decay.js';
 import { verifyDirectional } from '../verify/directional.js';
+import { resolveGenerateOptions } from '../generate/options.js';
+import { ACTIVATION_NAMES, LOSS_NAMES } from '../network/types.js';
 
 /** Where the CLI writes and what it knows of its environment; injected so specs can capture it. */
 export interface Io {
@@ -220,6 +222,8 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
       ...(args.precision !== null ? { precision: args.precision } : {}),
       ...(args.timeBudget !== null ? { timeBudgetSeconds: args.timeBudget } : {}),
       ...(args.shard !== null ? { shard: args.shard } : {}),
+      ...(args.activations !== null ? { activations: args.activations } : {}),
+      ...(args.losses !== null ? { losses: args.losses } : {}),
     };
     found = !cases
       ? await verifyGenerated(opened, options)
@@ -243,12 +247,22 @@ async function runVerify(args: VerifyArgs, io: Io): Promise<number> {
 }
 
 function runSelfCheck(args: SelfCheckArgs, io: Io): number {
+  // the families: sigmoid / bce unless asked; one option given, the other is every name
+  const families = args.activations === null && args.losses === null
+    ? {}
+    : { activations: args.activations ?? [...ACTIVATION_NAMES], losses: args.losses ?? [...LOSS_NAMES] };
+  try {
+    resolveGenerateOptions({ maxLayers: args.maxLayers, ...families });
+  } catch (error) {
+    io.err(`self-check: ${(error as Error).message}\n`);
+    return 2;
+  }
   const display = progressDisplay(io, args.quiet, null);
   const report = selfCheck({
     runs: args.runs,
     seed: args.seed,
     precision: args.digits,
-    generate: { maxLayers: args.maxLayers },
+    generate: { maxLayers: args.maxLayers, ...families },
     onCase: (done, total, failures) => display.update({ phase: 'generate', done, total, wrong: failures, inaccurate: 0, elapsedMs: 0, shrinkSteps: 0 }),
   });
   display.end();

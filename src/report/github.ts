@@ -4,6 +4,7 @@
  */
 
 import type { FailureReport, VerifyReport } from '../verify/report.js';
+import { caseFamilyText, declaredFamilyText } from './family.js';
 import { replayText } from './junit.js';
 
 /** GitHub shows at most this many error and this many warning annotations of one step. */
@@ -37,6 +38,8 @@ function caseText(value: unknown): string {
 function failureMessage(f: FailureReport): string {
   const where = f.message.startsWith(f.where) ? '' : `, ${f.where}`;
   const lines = [`${f.origin}${f.name !== null ? ` case "${f.name}"` : ''}${where}: ${f.message}`];
+  const family = caseFamilyText(f.case);
+  if (family !== null) lines.push(`family: ${family}`);
   lines.push(`${f.shrinkSteps !== null ? `case (shrunk in ${f.shrinkSteps} steps)` : 'case'}: ${caseText(f.case)}`);
   const replay = replayText(f.replay);
   if (replay !== null) lines.push(`replay: ${replay}`);
@@ -57,7 +60,8 @@ function summary(report: VerifyReport): string {
   const seed = report.seed !== null ? `, seed ${report.seed}` : '';
   const replayed = report.casesReplayed ?? 0;
   const cases = `${report.casesRun} ${report.casesRun === 1 ? 'case' : 'cases'}${replayed > 0 ? ` and ${replayed} stored ${replayed === 1 ? 'case' : 'cases'} replayed` : ''}`;
-  const parts = [`verdict ${verdictWord(report)}${report.strict ? ' (strict)' : ''}: ${cases}${seed} (${report.implementation.label})`];
+  const declared = declaredFamilyText(report.implementation.description);
+  const parts = [`verdict ${verdictWord(report)}${report.strict ? ' (strict)' : ''}: ${cases}${seed} (${report.implementation.label}${declared !== null ? `; declares ${declared}` : ''})`];
   parts.push(`${wrong} wrong, ${inaccurate} inaccurate`);
   if (report.nondeterminism.differing.length > 0) parts.push(`${report.nondeterminism.differing.length} non-deterministic`);
   parts.push(`${(report.durationMs / 1000).toFixed(1)} s`);

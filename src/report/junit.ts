@@ -5,6 +5,7 @@
 
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
 import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
+import { caseFamilyText } from './family.js';
 import { PROPERTIES, type CaseOrigin, type ClassStats, type FailureReport, type Property, type Replay, type VerifyReport } from '../verify/report.js';
 
 const ORIGINS: readonly CaseOrigin[] = [...ALL_MAGNITUDE_CLASSES, 'given'];
@@ -53,6 +54,8 @@ export function describeFailure(f: FailureReport): string[] {
   if (f.finiteDifference !== null) lines.push(`finite difference of the oracle's loss: ${f.finiteDifference}`);
   if (f.valuesAffected > 1) lines.push(`${f.valuesAffected} values of this case are ${f.outcome}`);
   if (f.repeat) lines.push(`asked twice: first ${f.repeat.first ?? 'no value'}, then ${f.repeat.second ?? 'no value'} at ${f.repeat.where}${f.repeat.beyondBound ? ' (beyond the bound)' : ' (within the bound)'}`);
+  const family = caseFamilyText(f.case);
+  if (family !== null) lines.push(`family: ${family}`);
   lines.push(`${f.shrinkSteps !== null ? `case (shrunk in ${f.shrinkSteps} steps)` : 'case'}: ${JSON.stringify(f.case)}`);
   if (f.shrinkStopped) lines.push(`shrinking stopped early: ${f.shrinkStopped}; the case is the smallest found so far`);
   const replay = replayText(f.replay);
@@ -216,6 +219,11 @@ export function reportToJunit(report: VerifyReport): string {
     casesRun: report.casesRun,
   };
   if (report.seed !== null) properties.seed = report.seed;
+  const { description } = report.implementation;
+  // protocol version 2's declarations (a version-1 implementation has none)
+  if (description.activations !== undefined) properties.activations = description.activations.join(',');
+  if (description.losses !== undefined) properties.losses = description.losses.join(',');
+  if (description.kink !== undefined) properties.kink = description.kink;
   if (report.shard) properties.shard = `${report.shard.index}/${report.shard.count}`;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',

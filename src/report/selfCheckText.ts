@@ -12,12 +12,14 @@ export function formatSelfCheck(report: SelfCheckReport, maxFailures = 3): strin
   lines.push(`backprop-oracle self-check: built-in float64 reference against the decimal oracle (${report.precision} digits) and its finite differences`);
   lines.push(`verdict: ${verdict}  (${report.runs} generated cases, ${report.entriesChecked} values checked, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)`);
   lines.push('');
-  lines.push('class        cases  reference digits  worst ulps of scale  analytic = FD digits');
-  for (const cls of ALL_MAGNITUDE_CLASSES) {
-    const s = report.classes[cls];
-    if (!s || s.cases === 0) continue;
+  const shown = ALL_MAGNITUDE_CLASSES.filter((cls) => (report.classes[cls]?.cases ?? 0) > 0);
+  // the class column as wide as version 1's (12), or the longest stress class's name
+  const width = Math.max(12, ...shown.map((cls) => cls.length));
+  lines.push(`${'class'.padEnd(width)} cases  reference digits  worst ulps of scale  analytic = FD digits`);
+  for (const cls of shown) {
+    const s = report.classes[cls]!;
     lines.push(
-      `${cls.padEnd(12)} ${String(s.cases).padStart(5)}  ${digits(s.referenceDigits).padStart(16)}  ${s.referenceUlps.toFixed(1).padStart(19)}  ${digits(s.finiteDifferenceDigits).padStart(20)}`,
+      `${cls.padEnd(width)} ${String(s.cases).padStart(5)}  ${digits(s.referenceDigits).padStart(16)}  ${s.referenceUlps.toFixed(1).padStart(19)}  ${digits(s.finiteDifferenceDigits).padStart(20)}`,
     );
   }
   lines.push('');

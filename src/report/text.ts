@@ -2,6 +2,7 @@ import { ALL_MAGNITUDE_CLASSES } from '../generate/options.js';
 import { CANCELLATION_TEXT, type CancellationName } from '../compare/judge.js';
 import { STATE_MESSAGE } from '../verify/failure.js';
 import type { FailureReport, VerifyReport, CaseOrigin } from '../verify/report.js';
+import { caseFamilyText, declaredFamilyText } from './family.js';
 
 const ORIGINS: CaseOrigin[] = [...ALL_MAGNITUDE_CLASSES, 'given'];
 
@@ -29,6 +30,8 @@ export function formatFailure(report: VerifyReport, f: FailureReport, command: s
   // a given case is the user's own and never shrunk; a stored case replayed from the corpus is
   const origin = f.origin === 'given' ? `${f.shrinkSteps !== null ? 'stored case' : 'case'} ${f.name ?? ''}`.trim() : `found among ${f.origin} cases`;
   lines.push(`${f.outcome.toUpperCase()} at ${f.where} (${origin}${f.shrinkSteps !== null ? `, shrunk in ${f.shrinkSteps} steps` : ''})`);
+  const family = caseFamilyText(f.case);
+  if (family !== null) lines.push(`  family             ${family}`);
   if (f.kind === 'shape' || f.kind === 'error') {
     lines.push(`  ${f.message}`);
   } else if (f.kind === 'repeat' && f.repeat) {
@@ -66,6 +69,8 @@ export function formatReport(report: VerifyReport, command = 'backprop-oracle ve
   const replayed = report.casesReplayed ?? 0;
   const counted = replayed > 0 ? `${replayed} stored case${replayed === 1 ? '' : 's'} replayed, ${report.casesRun} of ${report.runs} generated cases` : `${report.casesRun} of ${report.runs} cases`;
   lines.push(`verdict: ${report.verdict.toUpperCase()}${report.strict ? ' (strict)' : ''}  (${counted}${seed}${shard}, ${(report.durationMs / 1000).toFixed(1)} s)`);
+  const declared = declaredFamilyText(impl.description);
+  if (declared !== null) lines.push(`declares: ${declared}`);
   if (report.error) {
     lines.push('');
     lines.push(report.error.code === 'E_NO_CASES' ? `nothing was verified: ${report.error.message}` : `the verifier could not finish: ${report.error.code}: ${report.error.message}`);
@@ -74,10 +79,12 @@ export function formatReport(report: VerifyReport, command = 'backprop-oracle ve
   const rows = ORIGINS.filter((o) => report.classes[o]);
   if (rows.length > 0) {
     lines.push('');
-    lines.push('class        cases  correct  inaccurate  wrong  worst digits  most digits lost');
+    // the class column as wide as version 1's (12), or the longest stress class's name
+    const width = Math.max(12, ...rows.map((o) => o.length));
+    lines.push(`${'class'.padEnd(width)} cases  correct  inaccurate  wrong  worst digits  most digits lost`);
     for (const o of rows) {
       const s = report.classes[o]!;
-      lines.push(`${o.padEnd(12)} ${String(s.cases).padStart(5)}  ${String(s.correct).padStart(7)}  ${String(s.inaccurate).padStart(10)}  ${String(s.wrong).padStart(5)}  ${digits(s.worstDigits).padStart(12)}  ${s.worstDigitsLost.toFixed(1).padStart(16)}`);
+      lines.push(`${o.padEnd(width)} ${String(s.cases).padStart(5)}  ${String(s.correct).padStart(7)}  ${String(s.inaccurate).padStart(10)}  ${String(s.wrong).padStart(5)}  ${digits(s.worstDigits).padStart(12)}  ${s.worstDigitsLost.toFixed(1).padStart(16)}`);
     }
     const cancellations = new Map<CancellationName, { values: number; maxDigitsLost: number; classes: string[] }>();
     for (const o of rows) {

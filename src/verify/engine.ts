@@ -81,7 +81,8 @@ export function generationFor(description: Description, precision: Precision, ma
   const what = `the implementation declares activations ${declared.activations.join(', ')} and losses ${declared.losses.join(', ')}`;
   const asked = [restrict.activations ? `--activations ${restrict.activations.join(',')}` : null, restrict.losses ? `--losses ${restrict.losses.join(',')}` : null].filter((x) => x !== null).join(' and ');
   const fail = (why: string): never => {
-    throw Object.assign(new RangeError(`nothing to generate: ${what}${asked ? `; ${asked} leaves ${why}` : `: ${why}`}`), { code: 'E_FAMILY' });
+    const leave = restrict.activations && restrict.losses ? 'leave' : 'leaves';
+    throw Object.assign(new RangeError(`nothing to generate: ${what}${asked ? `; ${asked} ${leave} ${why}` : `: ${why}`}`), { code: 'E_FAMILY' });
   };
   if (activations.length === 0) fail('no activation');
   if (losses.length === 0) fail('no loss');
@@ -193,6 +194,10 @@ class GeneratedRun {
     }
     try {
       this.generation = generationFor(this.run_.description, this.run_.precision, options.maxLayers ?? 6, { activations: options.activations, losses: options.losses });
+      const d = this.run_.description;
+      if (options.activations || options.losses || d.activations || d.losses) {
+        this.run_.notes.push(`generated networks of the activations ${this.generation.activations!.join(', ')} and the losses ${this.generation.losses!.join(', ')}${options.activations || options.losses ? ' (what the implementation declares, restricted by the options)' : ' (what the implementation declares)'}`);
+      }
     } catch (error) {
       this.fatal = errorReport(error, null);
       return this.finish();
