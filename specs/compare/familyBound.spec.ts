@@ -12,7 +12,7 @@ import { formatLocation } from '../../src/types.js';
 import { referenceGradients } from '../../src/reference/index.js';
 import { createContext, oracle } from '../helpers/oracle.js';
 import { caseArbitrary, CLASSES, FAMILIES, float32Reference, medianAndWorst, type Family } from '../helpers/familyBound.js';
-import type { MagnitudeClass } from '../../src/generate/index.js';
+import { caseArbitrary as generatedCases, STRESS_CLASSES, type MagnitudeClass } from '../../src/generate/index.js';
 import { isVersion1 } from '../../src/network/types.js';
 
 /**
@@ -186,5 +186,39 @@ describe('the forward bound encloses every activation over [S - eS, S + eS] (flo
       { seed: 1231, numRuns: RUNS * 2 },
     );
     expect(units).toBeGreaterThan(1000);
+  });
+});
+
+describe("src/generate's version-2 stress classes (kinks, nearKink, saturatedTanh, logitGap): the float64 reference within its bound, a float32 one correct", () => {
+  const ALL = { activations: ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'] as const, losses: ['bce', 'cce', 'mse'] as const, maxLayers: 4, maxWidth: 6, maxBatch: 3 };
+  const ratios: Ratios = new Map();
+  for (const cls of STRESS_CLASSES) {
+    it(cls, () => {
+      fc.assert(
+        fc.property(generatedCases({ ...ALL, classes: [cls] }), (c) => {
+          const o = oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false });
+          const check = checkReference(c.network, c.batch, o);
+          const v = check.violations[0];
+          if (v) throw new Error(`${cls}: ${formatLocation(v.where)} error ${v.error.toExponential(3)} > bound ${v.bound.toExponential(3)}`);
+          for (const e of check.entries) if (!Number.isFinite(e.bound)) throw new Error(`${cls}: ${formatLocation(e.where)} bound ${e.bound}`);
+          const judgements = judge(c.network, c.batch, referenceGradients(c.network, c.batch), o, 'float64');
+          for (const j of judgements) record(ratios, `float64 ${cls}${j.nearKink ? ' near a kink' : ''}`, j.error, j.stableBound / STABLE_SLACK, 2 ** -1022);
+        }),
+        { seed: 1241 + STRESS_CLASSES.indexOf(cls), numRuns: RUNS },
+      );
+      fc.assert(
+        fc.property(generatedCases({ ...ALL, classes: [cls], float32: true }), (c) => {
+          const judgements = judge(c.network, c.batch, float32Reference(c.network, c.batch), oracle(c.network, c.batch, { precision: ctx, finiteDifferences: false }), 'float32');
+          for (const j of judgements) record(ratios, `float32 ${cls}${j.nearKink ? ' near a kink' : ''}`, j.error, j.stableBound / STABLE_SLACK, 2 ** -126);
+          const bad = judgements.find((j) => j.outcome !== 'correct');
+          if (bad) throw new Error(`${cls} float32: ${formatLocation(bad.where)} ${bad.outcome}: error ${bad.error.toExponential(3)} > ${bad.stableBound.toExponential(3)} allowed`);
+        }),
+        { seed: 1251 + STRESS_CLASSES.indexOf(cls), numRuns: RUNS },
+      );
+    });
+  }
+  it('prints the ratios', () => {
+    console.log(table('stress classes, error / derived bound:', ratios));
+    expect(ratios.size).toBeGreaterThan(0);
   });
 });
