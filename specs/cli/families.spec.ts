@@ -3,7 +3,7 @@
  * named in messages and in --help), a --case of a family the implementation did not declare
  * refused with exit 2, and the reports showing the family.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,12 +98,14 @@ describe('--case of an undeclared family', () => {
     const file = join(dir, 'relu-tanh.json');
     writeFileSync(file, JSON.stringify(TANH_MSE));
     const io = capture();
-    expect(await run(['verify', '--impl', 'fixtures/implementations/correct.mjs', '--case', file, '--quiet'], io)).toBe(2);
+    expect(await run(['verify', '--impl', 'fixtures/implementations/correct.mjs', '--case', file, '--corpus', join(dir, 'corpus'), '--quiet'], io)).toBe(2);
     expect(io.stdout).toContain(`E_UNDECLARED: case ${file} uses the activations relu, tanh and the loss mse, which the implementation does not declare`);
     expect(io.stdout).toContain('a version-1 implementation, sigmoid / bce only');
+    // never sent, so never saved as a counterexample (replayed, it would stop every later run)
+    expect(existsSync(join(dir, 'corpus'))).toBe(false);
     // the built-in reference declares them: the same case is judged
     const ok = capture();
-    expect(await run(['verify', '--case', file, '--quiet'], ok)).toBe(0);
+    expect(await run(['verify', '--case', file, '--corpus', join(dir, 'corpus2'), '--quiet'], ok)).toBe(0);
     expect(ok.stdout).toContain('verdict: CORRECT  (1 of 1 cases');
   });
 });

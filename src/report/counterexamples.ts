@@ -21,8 +21,9 @@ export function saveCounterexamples(report: VerifyReport, dir: string, target: R
     f.replay.file = file;
     written.push(file);
   }
-  // the request that crashed, hung or broke the protocol is kept for replay too
-  if (report.error?.case) {
+  // the request that crashed, hung or broke the protocol is kept for replay too (not a case of a
+  // family the implementation did not declare: it was never sent, and replayed it would fail every run)
+  if (report.error?.case && report.error.code !== 'E_UNDECLARED') {
     const { network, batch } = report.error.case;
     written.push(saveToCorpus(dir, { key: report.implementation.label, network, batch, found: { error: report.error.code, message: report.error.message, ...implementation } }));
   }
