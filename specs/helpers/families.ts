@@ -36,8 +36,11 @@ export interface FamilyOptions {
   readonly maxWidth?: number;
   readonly maxBatch?: number;
   readonly classes?: readonly (typeof MAGNITUDE_CLASSES)[number][];
+  /** mse targets: 'any' finite (default: typical, huge or tiny), or 'typical' only (|t| <= 3). */
+  readonly mseTargets?: 'any' | 'typical';
 }
 
+const typicalTarget = fc.double({ min: -3, max: 3, noNaN: true });
 /** An mse target: any finite number, mostly typical, sometimes huge or tiny. */
 const mseTarget = fc.oneof(
   { weight: 4, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
@@ -73,7 +76,7 @@ export function familyArbitrary(family: Family, options: FamilyOptions = {}): fc
       lossName === 'cce'
         ? fc.array(cceRow(nOut), { minLength: c.batch.size, maxLength: c.batch.size }).map((rows) => rows.flat())
         : lossName === 'mse'
-          ? fc.array(mseTarget, { minLength: c.batch.size * nOut, maxLength: c.batch.size * nOut })
+          ? fc.array(options.mseTargets === 'typical' ? typicalTarget : mseTarget, { minLength: c.batch.size * nOut, maxLength: c.batch.size * nOut })
           : fc.constant(Array.from(c.batch.T));
     return fc.record({ hidden: fc.array(layer, { minLength: L, maxLength: L }), lastAlpha: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), targets }).map(({ hidden, lastAlpha, targets: T }) => {
       const layers: Layer[] = c.network.layers.map((l, k) => {

@@ -3,6 +3,7 @@ import type { Batch, Network } from '../network/types.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
+import { requireVersion1 } from './version1.js';
 
 /** Decimal gradients of one layer, laid out like the layer: `W[j * nOut + i]`, `b[i]`. */
 export interface DecimalLayerGradient {
@@ -30,6 +31,7 @@ export interface OracleBackward {
  * that the BigFloat core uses (`src/layers/bce.ts` `exact.deltaRow`), so that the two oracles differ.
  */
 export function oracleBackward(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward): OracleBackward {
+  requireVersion1(network, 'oracleBackward');
   const B = batch.size;
   const L = network.layers.length;
   const divisor = reductionDivisor(network, B);

@@ -1,10 +1,11 @@
 import { reductionDivisor } from '../network/shape.js';
-import type { Batch, Network } from '../network/types.js';
+import type { Batch, KinkSide, Network } from '../network/types.js';
+import { requireVersion1 } from './version1.js';
 import type { DecimalLayerGradient } from './backward.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
-import { modulesOf } from '../layers/index.js';
+import { isRowwiseHead, modulesOf, type ExactTarget } from '../layers/index.js';
 import { decimalExact } from './exactArithmetic.js';
 import { DECIMAL_JS_KERNEL } from './functions.js';
 
@@ -51,12 +52,16 @@ export function defaultStep(ctx: OracleContext): Decimal {
 
 /**
  * E(theta') - E(theta) when the pre-activations of layer l in sample s change by `dS` (null: no
- * change), carried through the layers above by the identities in this module's comment.
+ * change), carried through the layers above by the identities in this module's comment: for any
+ * version-2 network each layer's module's `changeFromValues` and the head's
+ * `addTermChangeFromValues` (a row-wise head, cce + softmax: one moved output by it, several at
+ * once by its `termChangeOfRow`), a rectifier's kink from the `kink` side (no one-sided
+ * differences here: the caller's step decides which piece it reads).
  */
-export function lossChange(ctx: OracleContext, network: Network, params: DecimalNetwork, pass: OracleForward, l: number, s: number, dS: (Decimal | null)[]): Decimal {
+export function lossChange(ctx: OracleContext, network: Network, params: DecimalNetwork, pass: OracleForward, l: number, s: number, dS: (Decimal | null)[], kink: KinkSide = 'left'): Decimal {
   const L = network.layers.length;
   const x = decimalExact(ctx, DECIMAL_JS_KERNEL);
-  const modules = modulesOf(network);
+  const modules = modulesOf(network, kink);
   let change = dS;
   for (let m = l; ; m++) {
     const n = network.layers[m]!.nOut;
@@ -64,14 +69,26 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
     const Zc = pass.Zc[m]!;
     if (m === L - 1) {
       let dE = ctx.zero;
+      const head = modules.head;
+      const divisor = reductionDivisor(network, pass.T.length / n);
+      if (isRowwiseHead(head)) {
+        const row = s * n;
+        const target = (k: number): ExactTarget<Decimal> => ({ t: pass.T[k]!, tc: ctx.one.minus(pass.T[k]!), raw: pass.T[k]!.toNumber() });
+        const moved = change.map((d, i) => (d && !d.isZero() ? i : -1)).filter((i) => i >= 0);
+        if (moved.length === 1) dE = head.exact.addTermChangeFromValues(x, dE, Z, Zc, target, row, n, row + moved[0]!, change[moved[0]!]!);
+        else if (moved.length > 1) {
+          if (!head.exact.termChangeOfRow) throw new Error(`the ${head.loss} head on a ${head.activation} output has no termChangeOfRow`);
+          dE = head.exact.termChangeOfRow(x, pass.S[m]!, Z, target, row, n, change);
+        }
+        return divisor === 1 ? dE : dE.div(divisor);
+      }
       for (let i = 0; i < n; i++) {
         const delta = change[i];
         if (!delta || delta.isZero()) continue;
         const k = s * n + i;
         // + t [softplus(-S-Delta) - softplus(-S)] + (1-t) [softplus(S+Delta) - softplus(S)]
-        dE = modules.elementwiseHead.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
+        dE = head.exact.addTermChangeFromValues(x, dE, Z[k]!, Zc[k]!, delta, pass.T[k]!);
       }
-      const divisor = reductionDivisor(network, pass.T.length / n);
       return divisor === 1 ? dE : dE.div(divisor);
     }
     const next = network.layers[m + 1]!;
@@ -81,7 +98,7 @@ export function lossChange(ctx: OracleContext, network: Network, params: Decimal
       const delta = change[i];
       if (!delta || delta.isZero()) continue;
       const k = s * n + i;
-      // sigma(S + Delta) - sigma(S) = -Z Zc (e^-Delta - 1) / (1 + Zc (e^-Delta - 1))
+      // f(S + Delta) - f(S) by the layer's module (sigmoid: -Z Zc (e^-Delta - 1) / (1 + Zc (e^-Delta - 1)))
       const dZ = modules.elementwise(m).exact.changeFromValues(x, Z[k]!, Zc[k]!, delta);
       for (let q = 0; q < next.nOut; q++) {
         const w = W[i * next.nOut + q]!;
@@ -115,6 +132,7 @@ function centralInS(ctx: OracleContext, network: Network, params: DecimalNetwork
  * derivation). Cost: two carried changes per pre-activation instead of per parameter.
  */
 export function finiteDifferences(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward, options: FiniteDifferenceOptions = {}): FiniteDifferences {
+  requireVersion1(network, 'finiteDifferences');
   const h = options.step ?? defaultStep(ctx);
   const B = batch.size;
   const preActivation: Decimal[][] = [];
@@ -156,6 +174,7 @@ export function finiteDifferences(ctx: OracleContext, network: Network, batch: B
  * pre-activation route; kept to check that route and for readers who want the plain definition.
  */
 export function parameterFiniteDifferences(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward, options: FiniteDifferenceOptions = {}): DecimalLayerGradient[] {
+  requireVersion1(network, 'parameterFiniteDifferences');
   const h = options.step ?? defaultStep(ctx);
   const B = batch.size;
   const twoH = h.times(2);

@@ -3,6 +3,7 @@ import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
 import { toDecimals } from './exact.js';
 import { crossEntropyFromLogit, DECIMAL_JS_KERNEL, sigmoidPair } from './functions.js';
+import { requireVersion1 } from './version1.js';
 
 /** A network's parameters as exact Decimals: `W[l][j * nOut + i]`, `b[l]` or null. */
 export interface DecimalNetwork {
@@ -10,7 +11,10 @@ export interface DecimalNetwork {
   readonly b: (Decimal[] | null)[];
 }
 
-/** The forward pass in decimal: per layer `S`, `Z`, `Zc = 1 - Z`, `f = e^(-|S|)`, each [B][n_l]. */
+/**
+ * The forward pass in decimal: per layer `S`, `Z`, `Zc` (the module's complement: sigmoid 1 - Z,
+ * tanh 1 - Z^2, the rectifiers min(S, 0), linear 0, softmax 1 - Z), `f = e^(-|S|)`, each [B][n_l].
+ */
 export interface OracleForward {
   readonly X: Decimal[];
   readonly T: Decimal[];
@@ -18,7 +22,11 @@ export interface OracleForward {
   readonly Z: Decimal[][];
   readonly Zc: Decimal[][];
   readonly f: Decimal[][];
-  /** Per sample and output: the cross-entropy term t softplus(-S) + (1-t) softplus(S), before reduction. */
+  /**
+   * The loss terms before reduction: per sample and output (an elementwise head; bce: t softplus(-S)
+   * + (1-t) softplus(S), mse: (Z - t)^2), [B][n_L]; per sample for a row-wise head (cce + softmax:
+   * the row's term sum_k t_k (lse(S) - S_k)), [B].
+   */
   readonly terms: Decimal[];
   /** E, reduced ("sum" or "mean"). */
   readonly loss: Decimal;
@@ -38,6 +46,7 @@ export function decimalNetwork(ctx: OracleContext, network: Network): DecimalNet
  * second implementation of the oracle: decimal.js's own exp and ln, nothing of the BigFloat core.
  */
 export function oracleForward(ctx: OracleContext, network: Network, batch: Batch, params = decimalNetwork(ctx, network)): OracleForward {
+  requireVersion1(network, 'oracleForward');
   const B = batch.size;
   const X = toDecimals(ctx, batch.X);
   const T = toDecimals(ctx, batch.T);
