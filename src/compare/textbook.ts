@@ -715,7 +715,7 @@ function rowDelta(z: ZInterval, T: Float64Array, n: number, divisor: number, ar:
  * - unshifted: the same over the unshifted row's interval; none where some e^S overflows;
  * - lseMinusS: t fl(fl(m + fl(ln sum)) - S_t) at the reference's S, charged the row term's own move
  *   (cce's termErrorRow with no rounding: the propagated part alone) and the roundings at the
- *   magnitudes |m|, |ln sum|, |S_t| the difference cancels.
+ *   magnitudes |m| + ln sum, ln sum and the difference's.
  */
 function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: TextbookForward, form: LogForm, ar: Arithmetic, uR: number): Ball[] {
   const L = network.layers.length;
@@ -742,7 +742,8 @@ function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: Textbook
         const d = cceTextbook.lseMinusS(S, row, n, k, ar.round);
         const v = ar.round(t * d);
         c += v;
-        r += t * (uR * (2 * Math.abs(m) + 2 * lnSum + Math.abs(S[k]!) + 2 * Math.abs(d)) + 2 * expError) + 4 * STABLE_SLACK * ar.eta;
+        // fl(m + fl(ln sum)) rounds at |m| + ln sum, ln at ln sum, the difference at |d|; the sum's exps by expError
+        r += t * (uR * (Math.abs(m) + 2 * lnSum + Math.abs(d)) + 2 * expError) + 4 * STABLE_SLACK * ar.eta;
         magnitude += Math.abs(v);
       }
     }
