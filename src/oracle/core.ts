@@ -22,10 +22,16 @@ export type { DifferenceKind } from './perturbed.js';
  * differences move a network of their own (`perturbed.ts`), which shares only the first layer's
  * pre-activations with this one: none of the Z, Zc, f, slope or delta arrays below.
  *
- * Notation of the derivation: S_i = sum_j Y_j W_ji (+ b_i), Z = sigma(S), Zc = 1 - Z = sigma(-S),
- * f = e^(-|S|); per layer every array is [B][n_l], index s * n_l + i. The unit's values, the loss
- * term and the output delta are the layer modules' exact identities (`src/layers`), instantiated
- * with this oracle's BigFloat (`exactArithmetic.ts`).
+ * Notation of the derivation: S_i = sum_j Y_j W_ji (+ b_i), Z = f(S) with each layer's activation
+ * f, Zc its module's complement (sigmoid 1 - Z = sigma(-S), tanh 1 - Z^2, the rectifiers min(S, 0),
+ * linear 0, softmax 1 - Z), f = e^(-|S|); per layer every array is [B][n_l], index s * n_l + i.
+ * Every formula is a layer module's exact identity (`src/layers`), instantiated with this oracle's
+ * BigFloat (`exactArithmetic.ts`), for the network's modules (`modulesOf(network, kink)`):
+ *   forward  elementwise layers unit by unit (`exact.unit`: Z, Zc, f, slope); a row-wise last
+ *            layer (softmax) row by row (`exact.row`), f and slope then unused (`rowForward`);
+ *   loss     the head's `exact.term` per output (elementwise), `exact.termRow` per sample (row-wise);
+ *   backward the head's `exact.deltaRow` (row by row for both kinds), then delta_j = f'(S_j)
+ *            sum_i W_ji delta_i with each hidden layer's slope (a rectifier's at S = 0 from `kink`).
  */
 
 /** Options of the finite differences (see `perturbed.ts` for the method). */
@@ -56,11 +62,11 @@ export interface CoreDifferences {
   /** How many of the computed differences are one-sided, and how many not comparable. */
   readonly oneSided: number;
   readonly notComparable: number;
-  /** Y of each layer in the differenced network (X, then its own sigma(S)): dE/dW_ji = sum_b Y_j dE/dS_i. */
+  /** Y of each layer in the differenced network (X, then its own Z = f(S)): dE/dW_ji = sum_b Y_j dE/dS_i. */
   readonly inputs: readonly (readonly BigFloat[])[];
 }
 
-/** The forward pass's values of one unit: Z = sigma(S), Zc = 1 - Z, f = e^(-|S|), slope = Z Zc (the activation module's `exact.unit`). */
+/** The forward pass's values of one unit: Z = f(S), Zc, e^(-|S|), slope f'(S) (the activation module's `exact.unit`; sigmoid: sigma(S), sigma(-S), Z Zc). */
 export type UnitValues = ExactUnit<BigFloat>;
 
 const STEPS = new Map<number, BigFloat>();
@@ -146,7 +152,7 @@ export class CoreOracle {
     return { t: this.targets[k]!, tc: this.complements[k]!, raw: this.batch.T[k]! };
   }
 
-  /** S_i = sum_j Y_j W_ji (+ b_i), Z = sigma(S) per layer, then the loss E. */
+  /** S_i = sum_j Y_j W_ji (+ b_i), Z = f(S) per layer by its module, then the loss E. */
   private forward(): BigFloat {
     const { bin, B } = this;
     this.network.layers.forEach(({ nIn, nOut, W, b }, l) => {
@@ -231,9 +237,10 @@ export class CoreOracle {
   }
 
   /**
-   * Z = 1/(1 + f), Zc = f/(1 + f) with f = e^(-|S|) <= 1 (swapped for S < 0): both sides to full
-   * relative precision however saturated; slope = dZ/dS = Z Zc. Of unit k of layer l (the
-   * arguments are a seam: specs override this to corrupt one layer's values).
+   * The exact values of unit k of elementwise layer l from its module (sigmoid: Z = 1/(1 + f),
+   * Zc = f/(1 + f) with f = e^(-|S|) <= 1, swapped for S < 0, both sides to full relative
+   * precision however saturated; slope = dZ/dS = Z Zc). The arguments are a seam: specs override
+   * this to corrupt one layer's values.
    */
   protected unit(l: number, _k: number, S: BigFloat): UnitValues {
     return this.modules.elementwise(l).exact.unit(this.x, S);
@@ -274,8 +281,9 @@ export class CoreOracle {
   }
 
   /**
-   * delta^(L)_i = ((1-t) Z_i - t Zc_i) / divisor, magnitude ((1-t) Z + t Zc) / divisor;
-   * delta^(l)_j = Z_j Zc_j sum_i W_ji delta_i, magnitude Z_j Zc_j sum_i |W_ji| |delta_i|.
+   * delta^(L) = the head's exact.deltaRow / divisor (bce: ((1-t) Z_i - t Zc_i), magnitude
+   * ((1-t) Z + t Zc); cce: Z_k s_k - t_k Zc_k; mse: 2 (Z - t) f'(S)), row by row;
+   * delta^(l)_j = f'(S_j) sum_i W_ji delta_i, magnitude |f'(S_j)| sum_i |W_ji| |delta_i| (sigmoid: Z_j Zc_j).
    */
   private backward(): { delta: BigFloat[][]; magnitude: BigFloat[][] } {
     const { bin, B, L } = this;
@@ -372,12 +380,12 @@ export class CoreOracle {
     return this.perturbed.lossChange(l, s, changes);
   }
 
-  /** sigma(S + D) - sigma(S) for unit i of layer m, sample s, from e^-|S + D| (`PerturbedNetwork.unitChange`). */
+  /** f(S + D) - f(S) for unit i of elementwise layer m, sample s, by its module's change identity (`PerturbedNetwork.unitChange`). */
   unitChange(m: number, s: number, i: number, D: BigFloat): BigFloat {
     return this.perturbed.unitChange(m, s, i, D);
   }
 
-  /** t [softplus(-S-D) - softplus(-S)] + (1-t) [softplus(S+D) - softplus(S)] for output i of sample s (`PerturbedNetwork.outputChange`). */
+  /** The loss change (before the divisor) when output i of sample s moves by D alone: the head's termChange (bce: t [softplus(-S-D) - softplus(-S)] + (1-t) [softplus(S+D) - softplus(S)]; `PerturbedNetwork.outputChange`). */
   outputChange(s: number, i: number, D: BigFloat): BigFloat {
     return this.perturbed.outputChange(s, i, D);
   }
