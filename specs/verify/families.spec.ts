@@ -234,6 +234,24 @@ describe('the case shrinker on version-2 cases', () => {
   });
 });
 
+describe('a failure found on a version-2 network', () => {
+  it('is shrunk by fast-check and then by the case shrinker to at most 2 layers and 3 units (v2-buggy-sigmoid-slope-everywhere)', async () => {
+    const iut = await loadModule('fixtures/implementations/v2-buggy-sigmoid-slope-everywhere.mjs');
+    try {
+      const report = await verifyGenerated(iut, { runs: 200, seed: 42 });
+      expect(report.verdict).toBe('wrong');
+      const f = report.failures[0]!;
+      const c = parseCase(f.case);
+      expect(c.network.layers.length).toBeLessThanOrEqual(2);
+      expect(Math.max(...c.network.layers.map((l) => l.nOut), c.network.layers[0]!.nIn)).toBeLessThanOrEqual(3);
+      // the case shrinker changed the fast-check case: its path no longer replays it, the saved file does
+      expect(f.replay.path).toBeNull();
+    } finally {
+      await iut.close();
+    }
+  });
+});
+
 describe('the built-in reference', () => {
   it('declares every activation and loss and the left kink', async () => {
     expect(await referenceImplementation.describe!()).toMatchObject({ activations: [...ACTIVATION_NAMES], losses: [...LOSS_NAMES], kink: 'left' });

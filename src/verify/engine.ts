@@ -7,7 +7,7 @@ import type { Iut } from '../iut/types.js';
 import { caseToJson } from '../network/json.js';
 import type { Case, Description } from '../network/types.js';
 import { declaredFamilies, DEFAULT_SHRINK_BUDGET_SECONDS, errorReport, RunRecord, undeclaredError, undeclaredIn, type NamedCase, type Progress, type VerifyOptions } from './run.js';
-import { ACTIVATION_NAMES, LOSS_NAMES, type ActivationName, type LossName } from '../network/types.js';
+import { ACTIVATION_NAMES, isVersion1, LOSS_NAMES, type ActivationName, type LossName } from '../network/types.js';
 import { evaluateCase, judgedCase, type CaseEvaluation, type JudgedCase } from './evaluate.js';
 import { judgedFailure } from './failure.js';
 import type { ErrorReport, NondeterminismReport, VerifyReport, CaseOrigin } from './report.js';
@@ -324,7 +324,7 @@ class GeneratedRun {
     const found = await this.pass(failRank, 0);
     if (found && !this.fatal) {
       this.stoppedEarly = this.run_.casesRun < this.runs;
-      this.report(await this.confirm(found), null);
+      this.report(await this.confirm(await this.shrinkFurther(found, failRank)), null);
     }
     const inaccurate = this.firstInaccurate;
     if (found || this.fatal || this.isAborted() || !inaccurate) return;
@@ -332,7 +332,21 @@ class GeneratedRun {
     if (performance.now() < this.deadline) shrunk = await this.pass(OUTCOME_RANK.inaccurate, inaccurate.index);
     // the second pass could not run (the time budget) or the implementation answered differently: the case as first found
     shrunk ??= { c: inaccurate.c, origin: inaccurate.c.magnitude, judged: inaccurate.judged, steps: 0, path: null, stopped: performance.now() >= this.deadline ? this.budgetText('time', 0) : null };
-    if (!this.fatal) this.report(await this.confirm(shrunk), null);
+    if (!this.fatal) this.report(await this.confirm(await this.shrinkFurther(shrunk, OUTCOME_RANK.inaccurate)), null);
+  }
+
+  /**
+   * A version-2 case fast-check has shrunk, shrunk further by the case shrinker: fast-check drops
+   * layers from the top only, so a hidden layer below the one a failure needs stays (sigmoid,
+   * relu, softmax where relu, softmax fails); the case shrinker drops the first layer too, and
+   * simplifies activations. The fast-check path then no longer gives the case (the saved file
+   * does). Version-1 cases are left as fast-check shrank them (their pinned counterexamples).
+   */
+  private async shrinkFurther(found: Found, failRank: number): Promise<Found> {
+    if (found.stopped || isVersion1(found.c.network) || this.fatal || this.isAborted() || performance.now() >= this.deadline) return found;
+    const more = await this.shrinkStored(found.c, found.judged, failRank, 'found');
+    if (more.c === found.c) return found;
+    return { ...found, c: more.c, judged: more.judged, steps: found.steps + more.steps, path: null, stopped: more.stopped };
   }
 
   private closingNotes(): void {
