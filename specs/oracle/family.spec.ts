@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { CaseOracle, createContext } from '../../src/oracle/api.js';
 import type { EntryLocation } from '../../src/types.js';

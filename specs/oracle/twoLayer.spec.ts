@@ -30,20 +30,21 @@ function agree(analytic: (Decimal[] | null)[], fd: (Decimal[] | null)[], scale: 
 
 describe('the 2-layer network: analytic gradients equal finite differences', () => {
   it(`through the pre-activations, in both layers, to ${MIN_DIGITS} digits, for every magnitude class`, () => {
-    const worst: Record<MagnitudeClass, Agreement> = { typical: { worst: Infinity }, zeros: { worst: Infinity }, tiny: { worst: Infinity }, saturating: { worst: Infinity } };
+    // version 1's classes (the generator's stress classes are not drawn here)
+    const worst: Partial<Record<MagnitudeClass, Agreement>> = { typical: { worst: Infinity }, zeros: { worst: Infinity }, tiny: { worst: Infinity }, saturating: { worst: Infinity } };
     fc.assert(
       fc.property(twoLayers, ({ network, batch, magnitude }) => {
         const o = oracle(network, batch, { precision: ctx });
         const { layers, magnitudes } = o.backward;
         const fd = o.fd!.layers;
         return (
-          agree(layers.map((g) => g.W), fd.map((g) => g.W), magnitudes.map((g) => g.W), worst[magnitude]) &&
-          agree(layers.map((g) => g.b), fd.map((g) => g.b), magnitudes.map((g) => g.b), worst[magnitude])
+          agree(layers.map((g) => g.W), fd.map((g) => g.W), magnitudes.map((g) => g.W), worst[magnitude]!) &&
+          agree(layers.map((g) => g.b), fd.map((g) => g.b), magnitudes.map((g) => g.b), worst[magnitude]!)
         );
       }),
       { seed: 201, numRuns: RUNS },
     );
-    for (const cls of MAGNITUDE_CLASSES) expect(worst[cls].worst, cls).toBeGreaterThanOrEqual(MIN_DIGITS);
+    for (const cls of MAGNITUDE_CLASSES) expect(worst[cls]!.worst, cls).toBeGreaterThanOrEqual(MIN_DIGITS);
   });
 
   it(`per parameter, the textbook way (W_ji +- h), to ${MIN_DIGITS} digits`, () => {
