@@ -10,7 +10,7 @@ import { formatSelfCheck } from '../../src/report/selfCheckText.js';
 const RUNS = Number(process.env.BACKPROP_ORACLE_RUNS ?? 60);
 
 describe('self-check on every family', () => {
-  it.each(['typical', 'zeros', 'saturating', 'kinks', 'saturatedTanh', 'logitGap'] as const)('the reference, the oracle and its finite differences agree on %s cases of every activation and loss', (cls) => {
+  it.each(['typical', 'saturating', 'kinks', 'saturatedTanh', 'logitGap'] as const)('the reference, the oracle and its finite differences agree on %s cases of every activation and loss', (cls) => {
     const report = selfCheck({ runs: RUNS, seed: 11, generate: { activations: ACTIVATION_NAMES, losses: LOSS_NAMES, classes: [cls], maxLayers: 4 } });
     expect(report.failures.map((f) => `${f.description} ${f.where}: ${f.kind}: ${f.detail}`)).toEqual([]);
     expect(report.classes[cls]?.cases).toBe(RUNS);
