@@ -190,7 +190,8 @@ export class PerturbedNetwork {
     if (a.kink === 'none' || D.m === 0n) return true;
     const S = this.S[m]![s * this.network.layers[m]!.nOut + i]!;
     const right = S.m === 0n ? a.kink === 'right' : !this.bin.isNeg(S);
-    const moved = this.x.moved(S, D);
+    // the sign of S + D rounded (rounding never flips it; 0 only when exactly 0): not x.moved, which drops a D below 2^-(W + 72) whatever S
+    const moved = this.bin.add(S, D);
     return right ? !this.bin.isNeg(moved) : this.bin.isNeg(moved) || moved.m === 0n;
   }
 
@@ -336,17 +337,36 @@ export class PerturbedNetwork {
  * The difference of a function whose change `carry(hs)` gives (E(theta + hs v) - E(theta), and
  * whether every rectifier stayed on its piece): central (E(+h) - E(-h)) / 2h where both steps stay;
  * else second-order one-sided (4 dE(sh) - dE(2sh)) / (2sh), s = -1 ('left') or +1 ('right'), the
- * declared `kink` side tried first, where both of its steps stay; else the central difference,
- * 'not-comparable'. Shared by the per-pre-activation and the directional differences.
+ * declared `kink` side tried first, where both of its steps stay; else the same at steps smaller
+ * by 2^128, 2^256, ... 2^4096 in turn (a rectifier near its kink crosses it only under a step too
+ * large); else the central difference, 'not-comparable'. Shared by the per-pre-activation and the
+ * directional differences.
  *
  * With `refine` (every network but version 1's, whose differences stay as they were): each change
  * is held to the working precision relative to itself, and the combination cancels its even part
  * (~ E'' h^2); where that outweighs the result by more than 2^16 (mse with |Z - t| far below h, say
  * t = 1e-300 at Z = 0; a leaky_relu output at its kink with a tiny alpha) the same difference is
- * taken again at a step smaller by the excess (at most 8 times; the truncation only falls), as
- * long as the smaller steps keep every rectifier on its piece too.
+ * taken again at a step smaller by the excess (at most 8 times, a shrink that did not suffice
+ * doubled; the truncation only falls), as long as the smaller steps keep every rectifier on its
+ * piece too.
  */
 export function oneSidedWhereNeeded(bin: Binary, h: BigFloat, kink: KinkSide, carry: (hs: BigFloat) => CarriedChange, refine = false): Difference {
+  const first = differenceAt(bin, h, kink, carry, refine);
+  if (first.kind !== 'not-comparable') return first;
+  // a rectifier near its kink (0 < |S| below the step's move) leaves its piece only because the step
+  // is too large: retry at steps smaller by 2^128, 2^256, ... (to 2^-8064 of h); units exactly at
+  // their kink that need opposite steps stay not comparable at every step
+  let hc = h;
+  for (let k = 128; k <= 4096; k *= 2) {
+    hc = bin.ldexp(hc, -k);
+    const next = differenceAt(bin, hc, kink, carry, refine);
+    if (next.kind !== 'not-comparable') return next;
+  }
+  return first;
+}
+
+/** `oneSidedWhereNeeded` at one step h (with its refinement to smaller steps where the even part outweighs the difference). */
+function differenceAt(bin: Binary, h: BigFloat, kink: KinkSide, carry: (hs: BigFloat) => CarriedChange, refine: boolean): Difference {
   // one scheme at step hc: its two changes, the combined difference, and whether both stayed on side
   const central = (hc: BigFloat): Attempt => {
     const up = carry(hc);
@@ -365,10 +385,14 @@ export function oneSidedWhereNeeded(bin: Binary, h: BigFloat, kink: KinkSide, ca
   const refined = (scheme: (hc: BigFloat) => Attempt, first: Attempt): BigFloat => {
     let at = first;
     let hc = h;
+    let shrunk = 0;
     for (let round = 0; refine && round < 8 && at.scale.m !== 0n; round++) {
-      // a combination of exactly 0 lies below 2^-bits of its parts
-      const excess = at.combined.m === 0n ? bin.bits - 16 : Math.ceil((bin.log10Abs(at.scale) - bin.log10Abs(at.combined)) * Math.log2(10)) - 16;
-      if (excess <= 0) break;
+      // a combination of exactly 0 lies below 2^-bits of its parts; a shrink that did not suffice
+      // (the combination was rounding noise) is doubled, so that 8 rounds reach 2^-(255 bits) of h
+      const measured = at.combined.m === 0n ? bin.bits - 16 : Math.ceil((bin.log10Abs(at.scale) - bin.log10Abs(at.combined)) * Math.log2(10)) - 16;
+      if (measured <= 0) break;
+      const excess = Math.max(measured, 2 * shrunk);
+      shrunk = excess;
       const smaller = bin.ldexp(hc, -excess);
       const next = scheme(smaller);
       if (!next.onSide) break;
