@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CaseOracle, createContext } from '../../src/oracle/api.js';
 import { CoreOracle } from '../../src/oracle/core.js';
-import type { BigFloat } from '../../src/oracle/bigfloat.js';
+import fc from 'fast-check';
+import { Binary, type BigFloat } from '../../src/oracle/bigfloat.js';
+import { BinaryMath } from '../../src/oracle/bigfloatMath.js';
+import { bigFloatExact } from '../../src/oracle/exactArithmetic.js';
+import { cceSoftmax, softmax } from '../../src/layers/index.js';
 import type { ActivationName, Batch, Layer, Network } from '../../src/network/types.js';
 
 /**
@@ -76,5 +80,54 @@ describe('softmax + cce with logit gaps beyond 709', () => {
       expect(a.worstDigits).toBeGreaterThanOrEqual(MIN_DIGITS);
       for (let k = 0; k < o.parameterCount; k++) expect(o.entryAgreement(o.layout.locate(k))!).toBeGreaterThanOrEqual(MIN_DIGITS);
     }
+  });
+});
+
+describe('cce termChangeOfRow: several logits of a row moved at once', () => {
+  const bin = new Binary(200);
+  const x = bigFloatExact(bin, new BinaryMath(bin));
+  const wideBin = new Binary(2000);
+  const wide = bigFloatExact(wideBin, new BinaryMath(wideBin));
+
+  it('equals the difference of the row terms at 2000 bits to 40 digits relative to sum_k t_k sum_j Z_j |D_j - D_k|', () => {
+    const row = fc.integer({ min: 2, max: 5 }).chain((n) =>
+      fc.record({
+        S: fc.array(fc.double({ min: -2000, max: 2000, noNaN: true }), { minLength: n, maxLength: n }),
+        D: fc.array(fc.oneof(fc.constant(0), fc.double({ min: -1e-20, max: 1e-20, noNaN: true }), fc.double({ min: -0.4, max: 0.4, noNaN: true })), { minLength: n, maxLength: n }),
+        t: fc.array(fc.nat({ max: 16 }), { minLength: n, maxLength: n }).filter((a) => a.some((v) => v > 0)),
+      }),
+    );
+    fc.assert(
+      fc.property(row, ({ S, D, t }) => {
+        const n = S.length;
+        const total = t.reduce((a, b) => a + b, 0);
+        const targetIn = (b: Binary) => (k: number) => ({ t: b.div(b.fromInt(t[k]!), b.fromInt(total)), tc: b.div(b.fromInt(total - t[k]!), b.fromInt(total)), raw: t[k]! / total });
+        const Sx = S.map((v) => bin.fromNumber(v));
+        const Z = new Array<BigFloat>(n);
+        const Zc = new Array<BigFloat>(n);
+        softmax.exact.row(x, Sx, 0, n, Z, Zc);
+        const change = cceSoftmax.exact.termChangeOfRow!(x, Sx, Z, targetIn(bin), 0, n, D.map((v) => (v === 0 ? null : bin.fromNumber(v))));
+        // the direct difference of the row terms at 2000 bits (S + D exact there)
+        const Sw = S.map((v) => wideBin.fromNumber(v));
+        const Sp = S.map((v, j) => wideBin.add(wideBin.fromNumber(v), wideBin.fromNumber(D[j]!)));
+        const direct = wideBin.sub(cceSoftmax.exact.termRow(wide, Sp, targetIn(wideBin), 0, n), cceSoftmax.exact.termRow(wide, Sw, targetIn(wideBin), 0, n));
+        let scale = 0;
+        for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) scale += (t[k]! / total) * bin.toNumber(Z[j]!) * Math.abs(D[j]! - D[k]!);
+        const diff = Math.abs(wideBin.toNumber(wideBin.sub(wideBin.norm(change.m, change.e), direct)));
+        return diff <= 1e-40 * scale + 1e-300;
+      }),
+      { seed: 1203, numRuns: 200 },
+    );
+  });
+
+  it('a common shift of the row changes nothing, exactly', () => {
+    const Sx = [0.5, -3, 800].map((v) => bin.fromNumber(v));
+    const Z = new Array<BigFloat>(3);
+    const Zc = new Array<BigFloat>(3);
+    softmax.exact.row(x, Sx, 0, 3, Z, Zc);
+    const shift = bin.fromNumber(1e-7);
+    const T = [0.25, 0.75, 0];
+    const target = (k: number) => ({ t: bin.fromNumber(T[k]!), tc: bin.fromNumber(1 - T[k]!), raw: T[k]! });
+    expect(cceSoftmax.exact.termChangeOfRow!(x, Sx, Z, target, 0, 3, [shift, shift, shift]).m).toBe(0n);
   });
 });
