@@ -167,9 +167,42 @@ function boundModules(network: Network, { kink = 'left', kinkCrossings = true }:
 }
 
 /**
- * eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta (0 on a rectifier layer
- * where every term is an exact 0), then eZ, eZc from eS per layer: unit by unit by the elementwise
- * activation's rules, or row by row by a row-wise one's (softmax).
+ * eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta of layer l ([B][n_l]),
+ * from the bounds eY of its inputs (the batch's are exact): the dot-product rule. On a layer with a
+ * kink (a rectifier) an exact zero, every product 0 and nothing propagated, has eS = 0 (the rest keep
+ * n eta: version 1 unchanged). `options`: u and eta of the arithmetic, the kink side.
+ */
+export function preActivationBound(network: Network, batch: Batch, pass: ForwardPass, l: number, eY: Float64Array, { u, eta, kink = 'left' }: Pick<BoundOptions, 'u' | 'eta' | 'kink'>): Float64Array {
+  const { nIn, nOut, W, b } = network.layers[l]!;
+  const a = modulesOf(network, kink).activation(l);
+  // only a layer with a kink needs to know that its S is exactly 0
+  const exactZeros = a.shape === 'elementwise' && a.kink !== 'none';
+  const Y = inputsOf(pass, l);
+  const B = batch.size;
+  const eS = new Float64Array(B * nOut);
+  const g = gamma(nIn + 1, u);
+  for (let s = 0; s < B; s++) {
+    for (let i = 0; i < nOut; i++) {
+      let magnitude = b ? Math.abs(b[i]!) : 0;
+      let propagated = 0;
+      // whether some term is not an exact 0 (a product may underflow to 0 in `magnitude` and still be one)
+      let someTerm = magnitude !== 0;
+      for (let j = 0; j < nIn; j++) {
+        const w = Math.abs(W[j * nOut + i]!);
+        const y = Math.abs(Y[s * nIn + j]!);
+        magnitude += y * w;
+        propagated += w * eY[s * nIn + j]!;
+        if (exactZeros && y !== 0 && w !== 0) someTerm = true;
+      }
+      eS[s * nOut + i] = exactZeros && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
+    }
+  }
+  return eS;
+}
+
+/**
+ * eS of each layer by `preActivationBound`, then eZ, eZc from eS per layer: unit by unit by the
+ * elementwise activation's rules, or row by row by a row-wise one's (softmax).
  */
 export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, { u, eta, minNormal, flushOverflow = false, kink = 'left' }: BoundOptions): ForwardBound {
   const B = batch.size;
@@ -178,35 +211,19 @@ export function forwardBound(network: Network, batch: Batch, pass: ForwardPass, 
   const eZc: Float64Array[] = [];
   let eY = new Float64Array(batch.X.length); // the inputs are exact
   const modules = modulesOf(network, kink);
-  network.layers.forEach(({ nIn, nOut, W, b }, l) => {
+  network.layers.forEach(({ nOut }, l) => {
     const a = modules.activation(l);
     const activation = a.shape === 'elementwise' ? a : null;
-    // only a layer with a kink needs to know that its S is exactly 0 (the rest keep n eta: version 1 unchanged)
-    const exactZeros = activation !== null && activation.kink !== 'none';
-    const Y = inputsOf(pass, l);
     const S = pass.S[l]!;
     const Z = pass.Z[l]!;
     const Zc = pass.Zc[l]!;
-    const eSl = new Float64Array(B * nOut);
+    const eSl = preActivationBound(network, batch, pass, l, eY, { u, eta, kink });
     const eZl = new Float64Array(B * nOut);
     const eZcl = new Float64Array(B * nOut);
-    const g = gamma(nIn + 1, u);
     for (let s = 0; s < B; s++) {
       for (let i = 0; i < nOut; i++) {
-        let magnitude = b ? Math.abs(b[i]!) : 0;
-        let propagated = 0;
-        // whether some term is not an exact 0 (a product may underflow to 0 in `magnitude` and still be one)
-        let someTerm = magnitude !== 0;
-        for (let j = 0; j < nIn; j++) {
-          const w = Math.abs(W[j * nOut + i]!);
-          const y = Math.abs(Y[s * nIn + j]!);
-          magnitude += y * w;
-          propagated += w * eY[s * nIn + j]!;
-          if (exactZeros && y !== 0 && w !== 0) someTerm = true;
-        }
         const k = s * nOut + i;
-        const e = exactZeros && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
-        eSl[k] = e;
+        const e = eSl[k]!;
         if (!activation) continue;
         // max |f'| over [S - eS, S + eS] times eS (sigmoid: sigma' at max(|S| - eS, 0)); Zc by its own rule where declared
         const moved = activation.bound.propagated(S[k]!, e);

@@ -2,8 +2,8 @@ import { cceSoftmax, cceTextbook, isRowwiseHead, modulesOf, softmax, type Activa
 import type { TermValues, TextbookLogForm } from '../layers/loss.js';
 import { activationNameOf, isVersion1, lossNameOf, type Batch, type Network } from '../network/types.js';
 import { reductionDivisor } from '../network/shape.js';
-import { inputsOf, type ForwardPass } from '../reference/forward.js';
-import { backwardBall, forwardBound, SAFETY, STABLE_SLACK, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
+import type { ForwardPass } from '../reference/forward.js';
+import { backwardBall, forwardBound, preActivationBound, SAFETY, STABLE_SLACK, stableOutputDelta, stableSlope, type Ball, type BoundOptions, type ForwardBound } from './bound.js';
 import { U64, gamma } from './rounding.js';
 import type { Precision } from '../types.js';
 
@@ -517,37 +517,6 @@ interface TextbookForward extends ForwardBound {
 }
 
 /**
- * eS_i = sum_j |W_ji| eY_j + gamma_(n+1) (|b_i| + sum_j |Y_j W_ji|) + n eta of one layer, from the
- * inputs' bounds eY: bound.ts's dot-product rule (an exact zero, every product 0 and nothing
- * propagated, has eS = 0 on a layer with a kink, as bound.ts takes it).
- * TODO(bound.ts): use bound.ts's export of this step once it has one (`preActivationBound`).
- */
-function preActivationBound(network: Network, batch: Batch, pass: ForwardPass, l: number, eY: Float64Array, kinked: boolean, u: number, eta: number): Float64Array {
-  const { nIn, nOut, W, b } = network.layers[l]!;
-  const Y = inputsOf(pass, l);
-  const B = batch.size;
-  const eS = new Float64Array(B * nOut);
-  const g = gamma(nIn + 1, u);
-  for (let s = 0; s < B; s++) {
-    for (let i = 0; i < nOut; i++) {
-      let magnitude = b ? Math.abs(b[i]!) : 0;
-      let propagated = 0;
-      // whether some term is not an exact 0 (a product may underflow to 0 in `magnitude` and still be one)
-      let someTerm = magnitude !== 0;
-      for (let j = 0; j < nIn; j++) {
-        const w = Math.abs(W[j * nOut + i]!);
-        const y = Math.abs(Y[s * nIn + j]!);
-        magnitude += y * w;
-        propagated += w * eY[s * nIn + j]!;
-        if (y !== 0 && w !== 0) someTerm = true;
-      }
-      eS[s * nOut + i] = kinked && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
-    }
-  }
-  return eS;
-}
-
-/**
  * The textbook forward pass of a version-2 network: per layer eS from the inputs' own interval
  * (not only the stable bound: tanh's textbook 1 - e^-2S loses Z's relative digits near S = 0), the
  * stable bounds eZ, eZc by the module's rules (a flushing unit's Z below the normal range lost whole
@@ -570,7 +539,7 @@ function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: 
     const S = pass.S[l]!;
     const Z = pass.Z[l]!;
     const Zc = pass.Zc[l]!;
-    const eSl = preActivationBound(network, batch, pass, l, eY, activation.kink !== 'none', u, eta);
+    const eSl = preActivationBound(network, batch, pass, l, eY, { u, eta, kink: ar.kink ?? 'left' });
     const eZl = new Float64Array(S.length);
     const eZcl = new Float64Array(S.length);
     eS.push(eSl);
