@@ -293,7 +293,9 @@ export function judge(network: Network, batch: Batch, values: Gradients & { outp
   const count = 1 + parameterCount(network) + (values.outputs?.length ?? 0);
   const stable = flatBounds(kinked.bound, count, withOutputs).map((b) => STABLE_SLACK * b);
   const uncrossed = kinked.uncrossed ? flatBounds(kinked.uncrossed, count, withOutputs).map((b) => STABLE_SLACK * b) : null;
-  const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, ar, computation, count, withOutputs));
+  // the declared kink side reaches the textbook emulation too (its stable parts and a rectifier output's delta)
+  const textbookArithmetic = { ...ar, kink: side };
+  const textbook = new TextbookCases((computation) => textbookValues(network, batch, pass, textbookArithmetic, computation, count, withOutputs));
   const measured = new Measurements(network, values, caseOracle);
   requireFiniteBounds(stable, (k) => measured.locate(k), network, pass);
   const n = measured.count;

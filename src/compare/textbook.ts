@@ -468,6 +468,16 @@ function version1Values(network: Network, batch: Batch, pass: ForwardPass, ar: A
   return { computation, c, r, applies, loss };
 }
 
+/**
+ * Whether an elementwise head's textbook output delta is another computation than its stable one:
+ * bce's Z - t from the rounded Z; mse's 2 (Z - t) f' where f's textbook slope cancels (sigmoid,
+ * tanh). An mse output of a rectifier or linear forms the same delta either way (its slope has no
+ * cancellation; the kink is the declared side's, which only the stable delta takes).
+ */
+function textbookDeltaDiffers(head: Head): boolean {
+  return head.loss !== 'mse' || SLOPES.includes(head.activation);
+}
+
 /** The activations whose hidden slopes `computation` forms the textbook way. */
 function slopesOf(computation: TextbookComputation): readonly ActivationName[] {
   return computation.slope ? (computation.slopes ?? ['sigmoid']) : [];
@@ -500,7 +510,7 @@ function relevant(network: Network, computation: TextbookComputation, ar: Arithm
       const a = modules.activation(l);
       return a.shape === 'elementwise' && flushes(a, ar);
     }),
-    computation.outputDelta,
+    computation.outputDelta && (isRowwiseHead(modules.head) || textbookDeltaDiffers(modules.head)),
     computation.log !== 'stable' || computation.unshifted === true,
   ].filter(Boolean).length;
   return parts >= (computation.name === 'several' ? 2 : 1);
@@ -797,7 +807,7 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
       else if (computation.outputDelta) delta = rowDelta(softmaxIntervals(network, pass, tf, ar, uR, true), batch.T, n, divisor, ar, uR);
       else delta = slackened(stableOutputDelta(network, batch, pass, tf, stable));
     } else {
-      delta = computation.outputDelta ? textbookOutputDelta(head, tf.z[L - 1]!, batch.T, divisor, ar, uR) : slackened(stableOutputDelta(network, batch, pass, tf, stable));
+      delta = computation.outputDelta && textbookDeltaDiffers(head) ? textbookOutputDelta(head, tf.z[L - 1]!, batch.T, divisor, ar, uR) : slackened(stableOutputDelta(network, batch, pass, tf, stable));
     }
     const slopes = slopesOf(computation);
     const layers = backwardBall(network, batch, {
