@@ -1,6 +1,7 @@
 import type { Activation } from './activation.js';
 import type { Exact, ExactTarget } from './exact.js';
 import type { Loss, RowwiseHead } from './loss.js';
+import { U64 } from '../compare/rounding.js';
 import { softmax } from './softmax.js';
 
 /**
@@ -184,10 +185,15 @@ export const cceSoftmax: RowwiseHead = {
 
   bound: {
     /**
-     * E is convex in S with gradient g_k = s Z_k - t_k (s = sum t): over the box S +- eS,
-     * |dE| <= sum_k (s Z_k e^(2E) + t_k) eS_k (Z_k grows by at most e^(2 max eS)). Rounding, twice
-     * over for slack: each part (m - S_k) + log1p(r) is non-negative, so the row's term carries
-     * (n + 8) u relative, plus log1p(r)'s share of the sum's error (weighted a_j of softmax).
+     * E is convex in S with gradient g_k = Z_k sum(t) - t_k = Z_k s_k - t_k Zc_k (s_k the other
+     * targets' sum, Zc_k = 1 - Z_k the others' share: for the hot class of a saturated row no
+     * cancellation, as `deltaRow` forms it). Over the box S +- eS every Z_k and Zc_k moves by at most
+     * a factor e^(+-2E) (E = max eS: ln Z_k and ln Zc_k are S_k, resp. a log-sum of the others, less
+     * lse(S)), so |g_k| <= |Z_k s_k - t_k Zc_k| + (Z_k s_k + t_k Zc_k) expm1(2E), and
+     * |dE| <= sum_k max |g_k| eS_k. Z_k, Zc_k are formed here from S in float64 (relative (n + 4) u64
+     * each, charged on the magnitude). Rounding, twice over for slack: each part (m - S_k) + log1p(r)
+     * is non-negative, so the row's term carries (n + 8) u relative, plus log1p(r)'s share of the
+     * sum's error (weighted a_j of softmax).
      */
     termErrorRow(S, eS, T, row, n, term, u, eta) {
       const { m, r } = softmax.shift(S, row, n);
@@ -198,12 +204,22 @@ export const cceSoftmax: RowwiseHead = {
         s += T[k]!;
       }
       const sum = 1 + r;
-      const grow = Math.exp(2 * E);
+      const grow = Math.expm1(2 * E);
+      const e = new Float64Array(n);
+      for (let k = row; k < row + n; k++) e[k - row] = Math.exp(S[k]! - m);
       let propagated = 0;
       let rError = 0; // sum over j != argmax of e_j a_j, the absolute error of r
       for (let k = row; k < row + n; k++) {
-        const ek = Math.exp(S[k]! - m);
-        propagated += (s * (ek / sum) * grow + T[k]!) * eS[k]!;
+        const ek = e[k - row]!;
+        let others = 0;
+        for (let j = 0; j < n; j++) if (j !== k - row) others += e[j]!;
+        const Zk = ek / sum;
+        const Zck = others / sum;
+        const sk = othersSum(T, row, n, k);
+        const magnitude = Zk * sk + T[k]! * Zck;
+        // and never more than s_k + t_k (Z_k, Zc_k in [0, 1]: the box may be wider than the float64 range of e^(2E))
+        const g = magnitude === 0 ? 0 : Math.min(Math.abs(Zk * sk - T[k]! * Zck) + magnitude * (grow + (n + 6) * U64), (sk + T[k]!) * (1 + 2 * U64));
+        propagated += g * eS[k]!;
         if (ek < 1) rError += ek * softmax.shiftedExpError(S[k]!, m, u);
       }
       const lpError = rError / sum + n * u * (r / sum); // log1p(r)'s absolute error from r's

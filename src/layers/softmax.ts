@@ -94,8 +94,10 @@ function boundRow(S: Float64Array, eS: Float64Array, Z: Float64Array, Zc: Float6
     // the rounding at exact S (twice over for slack), then the exact value's own move, from at most Z + rounding
     const rZ = 2 * Z[k]! * relZ + 2 * eta;
     const rZc = 2 * Zc[k]! * relZc + 2 * eta;
-    eZ[k] = rZ + (Z[k]! + rZ) * propagated;
-    eZc[k] = rZc + (Zc[k]! + rZc) * propagated;
+    // a softmax output and its complement lie in [0, 1] whatever S is: no error exceeds 1 (plus the roundings), however wide eS
+    const most = 1 + 2 * roundings + 2 * eta;
+    eZ[k] = Math.min(rZ + (Z[k]! + rZ) * propagated, most);
+    eZc[k] = Math.min(rZc + (Zc[k]! + rZc) * propagated, most);
   }
 }
 
