@@ -128,14 +128,18 @@ describe('the kink convention: the slope at exactly S = 0 is the left piece\'s u
       const eZ = (S: number, eS: number) => m.bound.propagated(S, eS) + m.bound.roundings * u * Math.abs(m.value(S)) + ETA64;
       const eZc = (S: number, eS: number) => m.bound.complementPropagated!(S, eS) + ETA64;
       const rule = (S: number, eS: number) => m.bound.slopeError(m.value(S), m.complement(S), eZ(S, eS), eZc(S, eS), m.slope(m.value(S), m.complement(S)), u, ETA64);
-      expect(rule(0, 0), label(m)).toBe(0);
-      expect(rule(0, Number.MIN_VALUE), label(m)).toBe(1 - m.alpha);
+      // on the alpha piece the slope is alpha as the arithmetic holds it: u alpha + eta (ReLU: exactly 0)
+      const held = (S: number) => (m.alpha !== 0 && m.slope(m.value(S), m.complement(S)) === m.alpha ? u * m.alpha + ETA64 : 0);
+      expect(rule(0, 0), label(m)).toBe(held(0));
+      expect(rule(0, Number.MIN_VALUE), label(m)).toBe(1 - m.alpha + held(0));
       expect(rule(1e-300, 2e-300), label(m)).toBe(1 - m.alpha);
-      expect(rule(-1e-300, 2e-300), label(m)).toBe(1 - m.alpha);
-      // away from the kink, and a dead unit however far below it, the slope is exact
+      expect(rule(-1e-300, 2e-300), label(m)).toBe(1 - m.alpha + held(-1e-300));
+      // away from the kink, and a dead unit however far below it, the slope is exact (up to alpha's own rounding)
       expect(rule(5, 1e-10), label(m)).toBe(0);
-      expect(rule(-5, 1), label(m)).toBe(0);
-      expect(rule(-1e-300, 1e-301), label(m)).toBe(0);
+      expect(rule(-5, 1), label(m)).toBe(held(-5));
+      expect(rule(-1e-300, 1e-301), label(m)).toBe(held(-1e-300));
+      // the part that is the kink crossing's: none at an exact kink
+      expect(m.bound.kinkCrossing!(m.value(0), m.complement(0), eZ(0, 0), eZc(0, 0), ETA64), label(m)).toBe(0);
     }
   });
 });
@@ -238,7 +242,8 @@ describe('leaky ReLU\'s alpha: 0 <= alpha < 1', () => {
     const near = leakyRelu(1 - 2 ** -53);
     expect(near.value(-1)).toBe(-(1 - 2 ** -53));
     expect(near.slope(near.value(-1), near.complement(-1))).toBe(1 - 2 ** -53);
-    expect(near.bound.roundings).toBe(1);
+    // alpha S rounds once, and alpha itself once in a narrower arithmetic (float32)
+    expect(near.bound.roundings).toBe(2);
     expect(relu.bound.roundings).toBe(0);
   });
 
@@ -329,6 +334,46 @@ describe('one identity, two arithmetics', () => {
         expect(dec.minus(big).abs().lte(big.abs().times('1e-45'))).toBe(true);
       }),
       { numRuns: 300, ...SEED },
+    );
+  });
+});
+
+describe("float32: the implementation's alpha is fl32(alpha), a float64 number rounded (issue 12)", () => {
+  const U32 = 2 ** -24;
+  const ETA32 = 2 ** -149;
+  // alphas that float32 cannot hold (0.01, 0.1, 0.2, 0.3) and one it can (0.25)
+  const FLOAT32_ALPHAS = [0.01, 0.1, 0.2, 0.3, 0.25];
+  it('the slope bound on the alpha piece covers |fl32(alpha) - alpha| (S < 0, and S = 0 on the left); none on the slope-1 piece', () => {
+    for (const alpha of FLOAT32_ALPHAS) {
+      for (const kink of KINKS) {
+        const m = leakyRelu(alpha, kink);
+        const slip = Math.abs(Math.fround(alpha) - alpha);
+        for (const S of [-3, -1e-20, 0, 2]) {
+          const Z = m.value(S);
+          const Zc = m.complement(S);
+          const p = m.slope(Z, Zc);
+          const ep = m.bound.slopeError(Z, Zc, 0, 0, p, U32, ETA32);
+          const onAlpha = p === alpha;
+          if (onAlpha) expect(ep, `alpha ${alpha} ${kink} S ${S}`).toBeGreaterThanOrEqual(slip);
+          // the float32 implementation's slope is fl32(p): within the bound
+          expect(Math.abs(Math.fround(p) - p), `alpha ${alpha} ${kink} S ${S}`).toBeLessThanOrEqual(ep);
+          // exact S (eS = 0): no kink crossing in it
+          expect(m.bound.kinkCrossing!(Z, Zc, 0, 0, ETA32)).toBe(0);
+        }
+      }
+    }
+  });
+  it('the forward bound covers fl32(fl32(alpha) S) against alpha S at exact S: roundings u |Z| + eta', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FLOAT32_ALPHAS), fc.double({ min: -1e30, max: -1e-30, noNaN: true }).map(Math.fround), (alpha, S) => {
+        const m = leakyRelu(alpha);
+        // alpha S in float64 errs by at most 2^-53 of itself: far below the float32 roundings
+        const truth = alpha * S;
+        const computed = Math.fround(Math.fround(alpha) * S);
+        const bound = m.bound.roundings * U32 * Math.abs(truth) + ETA32;
+        expect(Math.abs(computed - truth) * (1 - 2 ** -50), `alpha ${alpha} S ${S}`).toBeLessThanOrEqual(bound);
+      }),
+      { ...SEED, numRuns: 2000 },
     );
   });
 });

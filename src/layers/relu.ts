@@ -134,15 +134,17 @@ function rectifier(name: 'relu' | 'leaky_relu', alpha: number, kink: 'left' | 'r
     },
 
     bound: {
-      // the product alpha S rounds once (ReLU: no rounding at all)
-      roundings: alpha === 0 ? 0 : 1,
+      // the product alpha S rounds once, and alpha itself once in an arithmetic narrower than float64
+      // (a float32 implementation holds fl32(alpha); ReLU: no rounding at all)
+      roundings: alpha === 0 ? 0 : 2,
       // max |f'| over [S - eS, S + eS] times eS: 1 where the interval reaches the right piece (S > 0, or S = 0 with kink 'right'), else alpha
       propagated: (S, eS) => ((leftAtKink ? S + eS > 0 : S + eS >= 0) ? eS : alpha * eS),
       // Zc = min(S, 0) moves with slope 1 where the interval reaches S < 0, else not at all
       complementPropagated: (S, eS) => (S - eS < 0 ? eS : 0),
-      // the slope is 1 or alpha exactly unless [S - eS, S + eS] may cross the kink: then 1 - alpha.
+      // the slope is 1 or alpha (as the arithmetic rounds it) unless [S - eS, S + eS] may cross the kink: then 1 - alpha more.
       // S > 0: crosses only if S <= eS <= eZ; S < 0: only if |S| <= eS <= eZc; S = 0: only if eS > 0, i.e. eZ or eZc > eta
-      slopeError: (Z, Zc, eZ, eZc, _p, _u, eta) => crossing(Z, Zc, eZ, eZc, eta),
+      // on the alpha piece alpha itself as the arithmetic holds it, within u alpha + eta (exact in float64)
+      slopeError: (Z, Zc, eZ, eZc, p, u, eta) => crossing(Z, Zc, eZ, eZc, eta) + (alpha !== 0 && p === alpha ? u * alpha + eta : 0),
       // the whole slope bound is the crossing's: 1 - alpha where S may lie on either side of 0
       kinkCrossing: (Z, Zc, eZ, eZc, eta) => crossing(Z, Zc, eZ, eZc, eta),
     },
