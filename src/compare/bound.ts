@@ -191,8 +191,10 @@ export function preActivationBound(network: Network, batch: Batch, pass: Forward
         const w = Math.abs(W[j * nOut + i]!);
         const y = Math.abs(Y[s * nIn + j]!);
         magnitude += y * w;
-        propagated += w * eY[s * nIn + j]!;
-        if (exactZeros && y !== 0 && w !== 0) someTerm = true;
+        const ey = eY[s * nIn + j]!;
+        propagated += w * ey;
+        // a term is not an exact 0 when its product is not, or when its input is uncertain (w ey may underflow to 0)
+        if (exactZeros && w !== 0 && (y !== 0 || ey !== 0)) someTerm = true;
       }
       eS[s * nOut + i] = exactZeros && !someTerm && propagated === 0 ? 0 : propagated + g * magnitude + nIn * eta;
     }
