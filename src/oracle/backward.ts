@@ -1,9 +1,8 @@
 import { reductionDivisor } from '../network/shape.js';
-import type { Batch, Network } from '../network/types.js';
+import { activationNameOf, lossNameOf, type Batch, type KinkSide, type Network } from '../network/types.js';
 import type { OracleContext } from './context.js';
 import type { Decimal } from './decimal.js';
-import { oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
-import { requireVersion1 } from './version1.js';
+import { alphaOf, oracleInputsOf, type DecimalNetwork, type OracleForward } from './forward.js';
 
 /** Decimal gradients of one layer, laid out like the layer: `W[j * nOut + i]`, `b[i]`. */
 export interface DecimalLayerGradient {
@@ -24,14 +23,17 @@ export interface OracleBackward {
 }
 
 /**
- * delta^(L)_i = ((1-t) Z_i - t Zc_i) / divisor (= Z_i - t_i), its magnitude ((1-t) Z + t Zc) / divisor;
- * delta^(l)_j = Z_j Zc_j sum_i W_ji delta_i, magnitude Z_j Zc_j sum_i |W_ji| |delta_i|;
- * dE/dW_ji = sum_b Y_j delta_i, dE/db_i = sum_b delta_i (magnitudes likewise with |.|).
- * The plain cross-check's own forms (no hard-target shortcuts), fenced off from the layer modules
- * that the BigFloat core uses (`src/layers/bce.ts` `exact.deltaRow`), so that the two oracles differ.
+ * The output delta, divided by the reduction's divisor, with its magnitude:
+ *   bce (sigmoid)  ((1-t) Z_i - t Zc_i) (= Z_i - t_i), magnitude (1-t) Z + t Zc;
+ *   cce (softmax)  Z_k s_k - t_k Zc_k, s_k = sum over j != k of t_j (= Z_k sum(t) - t_k), magnitude Z_k s_k + t_k Zc_k;
+ *   mse (any f)    2 (Z - t) f'(S), magnitude 2 (|Z| + |t|) |f'(S)|;
+ * delta^(l)_j = f'(S_j) sum_i W_ji delta_i, magnitude f'(S_j) sum_i |W_ji| |delta_i|, with the
+ * slopes of `slopeOf` (sigmoid Z Zc; tanh Zc = 1 - Z^2; the rectifiers 1 / alpha, at S = 0 the
+ * `kink` side's; linear 1); dE/dW_ji = sum_b Y_j delta_i, dE/db_i = sum_b delta_i (magnitudes
+ * likewise with |.|). The plain cross-check's own forms (no hard-target shortcuts), fenced off
+ * from the layer modules that the BigFloat core uses, so that the two oracles differ.
  */
-export function oracleBackward(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward): OracleBackward {
-  requireVersion1(network, 'oracleBackward');
+export function oracleBackward(ctx: OracleContext, network: Network, batch: Batch, params: DecimalNetwork, pass: OracleForward, kink: KinkSide = 'left'): OracleBackward {
   const B = batch.size;
   const L = network.layers.length;
   const divisor = reductionDivisor(network, B);
@@ -42,15 +44,28 @@ export function oracleBackward(ctx: OracleContext, network: Network, batch: Batc
 
   const ZL = pass.Z[L - 1]!;
   const ZcL = pass.Zc[L - 1]!;
+  const nL = network.layers[L - 1]!.nOut;
+  const byDivisor = (x: Decimal): Decimal => (divisor === 1 ? x : x.div(divisor));
+  const slopeL = (k: number): Decimal => slopeOf(ctx, network, L - 1, pass, k, kink);
+  const othersSum = (k: number): Decimal => {
+    const row = k - (k % nL);
+    let s = ctx.zero;
+    for (let j = row; j < row + nL; j++) if (j !== k) s = s.plus(pass.T[j]!);
+    return s;
+  };
+  const loss = lossNameOf(network);
+  const lastSigmoid = activationNameOf(network.layers[L - 1]!) === 'sigmoid';
   delta[L - 1] = ZL.map((Z, k) => {
     const t = pass.T[k]!;
-    const d = ctx.one.minus(t).times(Z).minus(t.times(ZcL[k]!));
-    return divisor === 1 ? d : d.div(divisor);
+    if (loss === 'cce') return byDivisor(Z.times(othersSum(k)).minus(t.times(ZcL[k]!)));
+    if (loss === 'mse') return byDivisor((lastSigmoid && Z.gt(0.5) ? ctx.one.minus(t).minus(ZcL[k]!) : Z.minus(t)).times(2).times(slopeL(k)));
+    return byDivisor(ctx.one.minus(t).times(Z).minus(t.times(ZcL[k]!)));
   });
   deltaMagnitude[L - 1] = ZL.map((Z, k) => {
     const t = pass.T[k]!;
-    const m = ctx.one.minus(t).times(Z).plus(t.times(ZcL[k]!));
-    return divisor === 1 ? m : m.div(divisor);
+    if (loss === 'cce') return byDivisor(Z.times(othersSum(k)).plus(t.times(ZcL[k]!)));
+    if (loss === 'mse') return byDivisor(Z.abs().plus(t.abs()).times(2).times(slopeL(k).abs()));
+    return byDivisor(ctx.one.minus(t).times(Z).plus(t.times(ZcL[k]!)));
   });
 
   for (let l = L - 1; l >= 0; l--) {
@@ -82,8 +97,6 @@ export function oracleBackward(ctx: OracleContext, network: Network, batch: Batc
     layers[l] = { W: GW, b: Gb };
     magnitudes[l] = { W: MW, b: Mb };
     if (l === 0) break;
-    const Zp = pass.Z[l - 1]!;
-    const Zcp = pass.Zc[l - 1]!;
     const dp = new Array<Decimal>(B * nIn);
     const mp = new Array<Decimal>(B * nIn);
     for (let s = 0; s < B; s++) {
@@ -95,7 +108,7 @@ export function oracleBackward(ctx: OracleContext, network: Network, batch: Batc
           mg = mg.plus(W[j * nOut + i]!.abs().times(md[s * nOut + i]!));
         }
         const k = s * nIn + j;
-        const slope = Zp[k]!.times(Zcp[k]!); // dZ/dS = Z (1 - Z)
+        const slope = slopeOf(ctx, network, l - 1, pass, k, kink); // sigmoid: dZ/dS = Z (1 - Z)
         dp[k] = slope.times(g);
         mp[k] = slope.times(mg);
       }
@@ -104,4 +117,25 @@ export function oracleBackward(ctx: OracleContext, network: Network, batch: Batc
     deltaMagnitude[l - 1] = mp;
   }
   return { delta, layers, deltaMagnitude, magnitudes };
+}
+
+/** f'(S) of unit k of elementwise layer l by this cross-check's own forms: sigmoid Z Zc, tanh Zc (1 - Z^2), the rectifiers 1 (S > 0) / alpha (S < 0) / the kink side's (S = 0), linear 1. */
+function slopeOf(ctx: OracleContext, network: Network, l: number, pass: OracleForward, k: number, kink: KinkSide): Decimal {
+  const layer = network.layers[l]!;
+  switch (activationNameOf(layer)) {
+    case 'sigmoid':
+      return pass.Z[l]![k]!.times(pass.Zc[l]![k]!);
+    case 'tanh':
+      return pass.Zc[l]![k]!;
+    case 'relu':
+    case 'leaky_relu': {
+      const S = pass.S[l]![k]!;
+      if (S.gt(0) || (S.isZero() && kink === 'right')) return ctx.one;
+      return alphaOf(ctx, layer);
+    }
+    case 'linear':
+      return ctx.one;
+    default:
+      throw new Error(`the ${activationNameOf(layer)} activation has no slope of its own (a row-wise last layer's delta is its loss's)`);
+  }
 }
