@@ -16,6 +16,13 @@ export interface DecayInput<T> {
   readonly Y: readonly ArrayLike<T>[];
   readonly delta: readonly ArrayLike<T>[];
   readonly G: readonly ArrayLike<T>[];
+  /**
+   * max f'_l, the largest slope of layer l's activation (index l - 1), which multiplies the step
+   * from layer l + 1 down to l: 1/4 for the sigmoid, 1 for tanh, relu, leaky_relu and linear
+   * (`maxSlopeOf` in `sources.ts` takes it from the layer module). Absent: every layer a sigmoid
+   * (version 1), 1/4 throughout. The last layer's entry is never used.
+   */
+  readonly maxSlopes?: readonly number[];
 }
 
 /**
@@ -27,6 +34,8 @@ export interface LayerDecay<T> {
   readonly layer: number;
   /** L - l, the number of layers above l. */
   readonly above: number;
+  /** max f'_l of layer l's activation (1/4 for the sigmoid); the factor of the step from l + 1 down to l. */
+  readonly maxSlope: number;
   /** ||W^(l)||_F. */
   readonly weightNorm: T;
   /** ||Y^(l-1)_b||_2 per sample b. */
@@ -35,9 +44,9 @@ export interface LayerDecay<T> {
   readonly deltaNorms: readonly T[];
   /** ||dE/dW^(l)||_F. */
   readonly gradientNorm: T;
-  /** Per sample (1/4) ||W^(l+1)||_F ||delta^(l+1)_b||_2, the one-step bound; null for l = L. */
+  /** Per sample max f'_l ||W^(l+1)||_F ||delta^(l+1)_b||_2, the one-step bound; null for l = L. */
   readonly stepBounds: readonly T[] | null;
-  /** (1/4)^(L-l) prod_{m=l+1..L} ||W^(m)||_F, the decay factor (1 for l = L). */
+  /** prod_{m=l..L-1} max f'_m ||W^(m+1)||_F ((1/4)^(L-l) prod_{m>l} ||W^(m)||_F for sigmoid layers), the decay factor (1 for l = L). */
   readonly decayFactor: T;
   /** Per sample decayFactor ||delta^(L)_b||_2, the product bound on ||delta^(l)_b||_2. */
   readonly deltaBounds: readonly T[];
@@ -63,17 +72,20 @@ function dot<T>(a: Arithmetic<T>, x: readonly T[], y: readonly T[]): T {
 
 /**
  * The decay analysis of one network and batch, layer by layer from the output down:
- *   delta^(l) = sigma'(S^(l)) (.) (W^(l+1) delta^(l+1)),  0 < sigma' <= 1/4
- *   ||delta^(l)_b|| <= (1/4) ||W^(l+1)||_F ||delta^(l+1)_b||
- *                  <= (1/4)^(L-l) prod_{m>l} ||W^(m)||_F ||delta^(L)_b||
+ *   delta^(l) = f_l'(S^(l)) (.) (W^(l+1) delta^(l+1)),  |f_l'| <= max f_l' (sigmoid 1/4, tanh and the rectifiers 1)
+ *   ||delta^(l)_b|| <= max f_l' ||W^(l+1)||_F ||delta^(l+1)_b||
+ *                  <= prod_{m=l..L-1} max f_m' ||W^(m+1)||_F ||delta^(L)_b||   ((1/4)^(L-l) prod_{m>l} ||W^(m)||_F for sigmoids)
  *   dE/dW^(l) = sum_b Y^(l-1)_b delta^(l)_b^T
  *   ||dE/dW^(l)||_F <= sum_b ||Y^(l-1)_b|| ||delta^(l)_b||
- *                   <= (1/4)^(L-l) prod_{m>l} ||W^(m)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b||
+ *                   <= prod_{m=l..L-1} max f_m' ||W^(m+1)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b||
  * Returns layers 1..L in order.
  */
 export function analyseDecay<T>(a: Arithmetic<T>, input: DecayInput<T>): LayerDecay<T>[] {
-  const { B, widths } = input;
+  const { B, widths, maxSlopes } = input;
   const L = widths.length - 1;
+  // max f'_l as T: the sigmoid's a.quarter, exactly as version 1 computed it; 1 as a.one
+  const slopeOf = (l: number): number => maxSlopes?.[l - 1] ?? 0.25;
+  const slopeIn = (s: number): T => (s === 0.25 ? a.quarter : s === 1 ? a.one : a.constant(s));
   const out = new Array<LayerDecay<T>>(L);
   const deltaL = rowNorms(a, input.delta[L - 1]!, B, widths[L]!);
   let decayFactor = a.one;
@@ -85,16 +97,19 @@ export function analyseDecay<T>(a: Arithmetic<T>, input: DecayInput<T>): LayerDe
     const weightNorm = a.norm(W, 0, nIn * nOut);
     const inputNorms = rowNorms(a, input.Y[l - 1]!, B, nIn);
     const deltaNorms = rowNorms(a, input.delta[l - 1]!, B, nOut);
-    // (1/4) ||W^(l+1)||_F ||delta^(l+1)_b||
+    // max f'_l ||W^(l+1)||_F ||delta^(l+1)_b|| (sigmoid: (1/4) ||W^(l+1)||_F ||delta^(l+1)_b||)
     const up = above;
-    const stepBounds = up ? up.deltaNorms.map((d) => a.times(a.times(a.quarter, up.weightNorm), d)) : null;
-    // (1/4)^(L-l) prod_{m>l} ||W^(m)||_F, built up one layer at a time
-    if (up) decayFactor = a.times(decayFactor, a.times(a.quarter, up.weightNorm));
+    const maxSlope = slopeOf(l);
+    const slope = slopeIn(maxSlope);
+    const stepBounds = up ? up.deltaNorms.map((d) => a.times(a.times(slope, up.weightNorm), d)) : null;
+    // prod_{m=l..L-1} max f'_m ||W^(m+1)||_F, built up one layer at a time
+    if (up) decayFactor = a.times(decayFactor, a.times(slope, up.weightNorm));
     const gradientNorm = a.norm(input.G[l - 1]!, 0, nIn * nOut);
     const gradientBound = a.times(decayFactor, dot(a, inputNorms, deltaL));
     const layer: LayerDecay<T> = {
       layer: l,
       above: L - l,
+      maxSlope,
       weightNorm,
       inputNorms,
       deltaNorms,

@@ -1,6 +1,7 @@
 import { ETA64 } from '../compare/rounding.js';
 import type { OracleContext } from '../oracle/context.js';
 import type { Decimal } from '../oracle/decimal.js';
+import { toDecimal } from '../oracle/exact.js';
 
 /**
  * The arithmetic a decay analysis is evaluated in: float64 (the reference's values) or the
@@ -13,6 +14,8 @@ export interface Arithmetic<T> {
   readonly one: T;
   /** 1/4 = max sigma'(S), exact in both arithmetics. */
   readonly quarter: T;
+  /** A double as T, exactly (max f' of an activation). */
+  constant(x: number): T;
   plus(a: T, b: T): T;
   times(a: T, b: T): T;
   /** The Euclidean norm ||x||_2 of the entries x[from], ..., x[to - 1]. */
@@ -53,6 +56,7 @@ export const FLOAT64: Arithmetic<number> = {
   zero: 0,
   one: 1,
   quarter: 0.25,
+  constant: (x) => x,
   plus: (a, b) => a + b,
   times: (a, b) => a * b,
   norm: norm64,
@@ -69,6 +73,7 @@ export function decimalArithmetic(ctx: OracleContext): Arithmetic<Decimal> {
     zero: ctx.zero,
     one: ctx.one,
     quarter: new ctx.D('0.25'),
+    constant: (x) => toDecimal(ctx, x),
     plus: (a, b) => a.plus(b),
     times: (a, b) => a.times(b),
     norm: (x, from, to) => {

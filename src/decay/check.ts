@@ -3,13 +3,13 @@ import { ETA, type Arithmetic } from './arithmetic.js';
 
 /** The four inequalities of the derivation that a decay analysis checks, per layer. */
 export type Inequality =
-  /** ||delta^(l)_b|| <= (1/4) ||W^(l+1)||_F ||delta^(l+1)_b|| */
+  /** ||delta^(l)_b|| <= max f'_l ||W^(l+1)||_F ||delta^(l+1)_b|| (max f' = 1/4 for the sigmoid) */
   | 'step'
-  /** ||delta^(l)_b|| <= (1/4)^(L-l) prod_{m>l} ||W^(m)||_F ||delta^(L)_b|| */
+  /** ||delta^(l)_b|| <= prod_{m=l..L-1} max f'_m ||W^(m+1)||_F ||delta^(L)_b|| */
   | 'delta'
   /** ||dE/dW^(l)||_F <= sum_b ||Y^(l-1)_b|| ||delta^(l)_b|| */
   | 'outer'
-  /** ||dE/dW^(l)||_F <= (1/4)^(L-l) prod_{m>l} ||W^(m)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b|| */
+  /** ||dE/dW^(l)||_F <= prod_{m=l..L-1} max f'_m ||W^(m+1)||_F sum_b ||Y^(l-1)_b|| ||delta^(L)_b|| */
   | 'gradient';
 
 /** One inequality that did not hold (there should be none). */
@@ -26,8 +26,8 @@ export interface DecayViolation {
  * Absolute allowances (per layer, index l - 1) for float64 values that underflow: an operation
  * whose result is subnormal errs by up to 2^-1074 absolutely, which no relative slack covers.
  * For the reference's delta_j = Z Zc sum_i W_ji delta_i that is at most (n_(l+1) + 1) 2^-1074 per
- * entry; such errors travel down through the same map as delta, whose norm is at most
- * (1/4) ||W||_F per layer. Every figure below is doubled, for the rounding of the norms and bounds.
+ * entry (another activation's slope times the same dot product: no more); such errors travel down
+ * through the same map as delta, whose norm is at most max f' ||W||_F per layer ((1/4) ||W||_F for the sigmoid). Every figure below is doubled, for the rounding of the norms and bounds.
  */
 export interface UnderflowAllowance {
   readonly step: readonly number[];
@@ -48,7 +48,7 @@ export function underflowAllowance(layers: readonly LayerDecay<number>[], widths
     // delta^(L) = ((1-t) Z - t Zc) / divisor: four operations per entry; below, a dot product of n_(l+1) terms and two products
     const local = 2 * (Math.sqrt(n) * (l === L ? 4 : widths[l + 1]! + 1) + 4) * ETA;
     step[l - 1] = l === L ? 0 : local;
-    delta[l - 1] = l === L ? local : 0.25 * layers[l]!.weightNorm * delta[l]! + local;
+    delta[l - 1] = l === L ? local : layers[l - 1]!.maxSlope * layers[l]!.weightNorm * delta[l]! + local;
     // dE/dW_ji = sum_b Y_j delta_i: B products and B - 1 sums per entry
     outer[l - 1] = 2 * (Math.sqrt(widths[l - 1]! * n) * B + 4 * B) * ETA;
     let inputs = 0;

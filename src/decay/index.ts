@@ -4,10 +4,10 @@
  */
 export { FLOAT64, decimalArithmetic, RELATIVE_SLACK_64, RELATIVE_SLACK_DECIMAL, type Arithmetic } from './arithmetic.js';
 export { analyseDecay, type DecayInput, type LayerDecay } from './analysis.js';
-export { referenceDecay, referenceDecayInput, oracleDecay, oracleDecayInput } from './sources.js';
+export { referenceDecay, referenceDecayInput, oracleDecay, oracleDecayInput, maxSlopeOf, maxSlopesOf } from './sources.js';
 export { decayViolations, underflowAllowance, type DecayViolation, type Inequality, type UnderflowAllowance } from './check.js';
 export { slopeAt, slopePrecision, type SlopeAt } from './slope.js';
-export { alignedZeroCase, saturatedChain, type AlignedZeroOptions } from './tightness.js';
+export { alignedZeroCase, positiveRankOneCase, saturatedChain, type AlignedZeroOptions, type PositiveRankOneOptions } from './tightness.js';
 export { seededRandom, uniform } from './random.js';
 export { parseInit, initName, initLimit, initNetwork, randomBatch, INIT_SYNTAX, MAX_INIT_SCALE, type Init } from './init.js';
 export { typicalGain, log10GradientRatioEstimate } from './estimate.js';

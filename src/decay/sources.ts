@@ -1,4 +1,5 @@
-import type { Batch, Network } from '../network/types.js';
+import { modulesOf } from '../layers/index.js';
+import { isVersion1, type Batch, type Network } from '../network/types.js';
 import { widths } from '../network/shape.js';
 import type { Decimal } from '../oracle/decimal.js';
 import { oracleInputsOf } from '../oracle/forward.js';
@@ -7,6 +8,21 @@ import { backward, type BackwardPass } from '../reference/backward.js';
 import { forward, inputsOf, type ForwardPass } from '../reference/forward.js';
 import { analyseDecay, type DecayInput, type LayerDecay } from './analysis.js';
 import { decimalArithmetic, FLOAT64 } from './arithmetic.js';
+
+/**
+ * max f' of layer l's activation (0-based), from its module: the peak of its slope
+ * (`textbook.slopePeak.value`: sigmoid 1/4 at Z = 1/2, tanh 1 at Z = 0, relu, leaky_relu (alpha < 1)
+ * and linear 1). A row-wise last layer (softmax) has no slope; its entry is never used: 1.
+ */
+export function maxSlopeOf(network: Network, l: number): number {
+  const a = modulesOf(network).activation(l);
+  return a.shape === 'elementwise' ? a.textbook.slopePeak.value : 1;
+}
+
+/** max f' of every layer (see {@link maxSlopeOf}); undefined for a version-1 network (1/4 throughout, as before). */
+export function maxSlopesOf(network: Network): number[] | undefined {
+  return isVersion1(network) ? undefined : network.layers.map((_, l) => maxSlopeOf(network, l));
+}
 
 /**
  * The float64 reference's forward and backward pass of a case (computed unless given), as the
@@ -21,6 +37,7 @@ export function referenceDecayInput(network: Network, batch: Batch, pass: Forwar
     Y: network.layers.map((_, l) => inputsOf(pass, l)),
     delta,
     G: layers.map((g) => g.W),
+    maxSlopes: maxSlopesOf(network),
   };
 }
 
@@ -33,6 +50,7 @@ export function oracleDecayInput(network: Network, batch: Batch, exact: OracleRe
     Y: network.layers.map((_, l) => oracleInputsOf(exact.forward, l)),
     delta: exact.backward.delta,
     G: exact.backward.layers.map((g) => g.W),
+    maxSlopes: maxSlopesOf(network),
   };
 }
 
