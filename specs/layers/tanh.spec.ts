@@ -272,12 +272,19 @@ describe('the textbook forms are monotone (the emulation takes their values at t
     expect(tanh.textbook.slope(0, Math.fround)).toBe(value);
   });
 
-  it('the textbook Z loses its relative digits near S = 0 (1 - e cancels); the stable form keeps them', () => {
-    const S = 1e-10;
+  it('near S = 0 (|S| < ln(2) / 2, where 1 - e would cancel and no named computation forms Z so) the textbook Z keeps its relative digits, as a library tanh does', () => {
     const { bin, x } = P;
-    const exact = tanh.exact.unit(x, bin.fromNumber(S)).Z;
-    expect(relative(bin, bin.fromNumber(tanh.textbook.value(S, 1, (v) => v)), exact)).toBeGreaterThan(1e-8);
-    expect(relative(bin, bin.fromNumber(tanh.value(S)), exact)).toBeLessThan(2 * u);
+    for (const S of [1e-300, -1e-10, 1e-10, 0.01, -0.3, 0.34]) {
+      const exact = tanh.exact.unit(x, bin.fromNumber(S)).Z;
+      expect(relative(bin, bin.fromNumber(tanh.textbook.value(S, 1, (v) => v)), exact), String(S)).toBeLessThan(2 * u);
+      expect(relative(bin, bin.fromNumber(tanh.value(S)), exact)).toBeLessThan(2 * u);
+      // fScale still moves it the exponential's way: the left end (fScale > 1) lower, the right end higher
+      expect(tanh.textbook.value(S, 1 + 4 * u, (v) => v)).toBeLessThanOrEqual(tanh.textbook.value(S, 1, (v) => v));
+      expect(tanh.textbook.value(S, 1 - 4 * u, (v) => v)).toBeGreaterThanOrEqual(tanh.textbook.value(S, 1, (v) => v));
+    }
+    // beyond it the op-by-op form: 1 - e does not cancel (e <= 1/2), a few roundings of Z
+    const S = 2;
+    expect(relative(bin, bin.fromNumber(tanh.textbook.value(S, 1, (v) => v)), tanh.exact.unit(x, bin.fromNumber(S)).Z)).toBeLessThan(4 * u);
   });
 
   it('e^-2S overflows from ln(max)/2 on, in float64 and float32', () => {

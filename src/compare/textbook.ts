@@ -319,7 +319,7 @@ function textbookTerm(head: Head, lo: number, hi: number, t: number, form: Textb
 const MAX_JUMPS = 6;
 
 /** E = sum of textbook terms (then / divisor): the balls of its possible values (none where a term has no finite value). */
-function textbookLoss(network: Network, head: Head, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number): Ball[] {
+function textbookLoss(network: Network, head: Head, batch: Batch, z: ZInterval[], form: TextbookLogForm, ar: Arithmetic, uR: number, discrete = false): Ball[] {
   const last = z[z.length - 1]!;
   let sums: [number, number][] = [[0, 0]];
   let rounding = 0;
@@ -328,11 +328,18 @@ function textbookLoss(network: Network, head: Head, batch: Batch, z: ZInterval[]
   for (let q = 0; q < batch.T.length; q++) {
     let term = textbookTerm(head, last.lo[q]!, last.hi[q]!, batch.T[q]!, form, ar);
     if (term.length === 0) return [];
-    if (term.length > 1 && ++jumps > MAX_JUMPS) term = [[Math.min(...term.map((x) => x[0])), Math.max(...term.map((x) => x[1]))]];
+    // a few numbers of the precision in Z's interval: the term of each, not what lies between
+    const zs = discrete ? numbersIn(last.lo[q]!, last.hi[q]!, ar, MAX_POINTS) : null;
+    if (zs) {
+      const points = zs.flatMap((x) => textbookTerm(head, x, x, batch.T[q]!, form, ar));
+      if (points.length > 0) term = points;
+    }
+    if (!discrete && term.length > 1 && ++jumps > MAX_JUMPS) term = [[Math.min(...term.map((x) => x[0])), Math.max(...term.map((x) => x[1]))]];
     const high = Math.max(...term.map((x) => x[1]));
     rounding += head.bound.termRoundings * uR * high + 4 * STABLE_SLACK * ar.eta;
     magnitude += high;
     sums = sums.flatMap(([a, b]) => term.map(([low, hi]): [number, number] => [a + low, b + hi]));
+    if (discrete) sums = bridged(sums, rounding);
   }
   rounding += gamma(Math.max(batch.T.length - 1, 0), uR) * magnitude;
   const divisor = reductionDivisor(network, batch);
@@ -390,6 +397,12 @@ export interface TextbookValues {
   readonly applies: Uint8Array;
   /** The loss's possible values (entry 0), when a clamp makes them more than one interval. */
   readonly loss: readonly Ball[];
+  /**
+   * More values of the gradient entries (radius -1: none there): where some units' textbook slope or
+   * delta takes a few discrete values (one per number of the precision their rounded Z can be), one
+   * backward pass per combination of them; `c`, `r` hold the first. Absent or empty: one pass.
+   */
+  readonly alternatives?: readonly Ball[];
 }
 
 /**
@@ -772,6 +785,7 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
   const c = new Float64Array(count);
   const r = new Float64Array(count).fill(-1);
   const applies = new Uint8Array(count);
+  const alternatives: Ball[] = [];
   const uR = STABLE_SLACK * ar.u + U64;
   const modules = modulesOf(network, ar.kink ?? 'left');
   const { head } = modules;
@@ -793,7 +807,7 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
   if (computation.log !== 'stable') {
     if (isRowwiseHead(head)) loss = cceLoss(network, batch, pass, tf, computation.log, ar, uR);
     else if (computation.log === 'logits') loss = logitsLoss(network, head, batch, pass, tf, ar, uR);
-    else loss = textbookLoss(network, head, batch, elementwiseIntervals(tf), computation.log === 'square' ? 'plain' : (computation.log as TextbookLogForm), ar, uR);
+    else loss = textbookLoss(network, head, batch, elementwiseIntervals(tf), computation.log === 'square' ? 'plain' : (computation.log as TextbookLogForm), ar, uR, true);
   }
   loss = loss.filter((E) => Number.isFinite(E.c[0]!) && Number.isFinite(E.r[0]!));
   if (loss.length > 0) set(0, loss[0]!.c[0]!, loss[0]!.r[0]!);
@@ -802,32 +816,128 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
   if (computation.slope || computation.outputDelta || computation.overflow || computation.unshifted) {
     const stable: BoundOptions = { ...ar, flushOverflow: computation.overflow };
     let delta: Ball;
+    let softmaxZ: ZInterval | null = null;
     if (isRowwiseHead(head)) {
       if (unshifted) delta = rowDelta(unshifted, batch.T, n, divisor, ar, uR);
-      else if (computation.outputDelta) delta = rowDelta(softmaxIntervals(network, pass, tf, ar, uR, true), batch.T, n, divisor, ar, uR);
+      else if (computation.outputDelta) {
+        softmaxZ = softmaxIntervals(network, pass, tf, ar, uR, true);
+        delta = rowDelta(softmaxZ, batch.T, n, divisor, ar, uR);
+      }
       else delta = slackened(stableOutputDelta(network, batch, pass, tf, stable));
     } else {
       delta = computation.outputDelta && textbookDeltaDiffers(head) ? textbookOutputDelta(head, tf.z[L - 1]!, batch.T, divisor, ar, uR) : slackened(stableOutputDelta(network, batch, pass, tf, stable));
     }
     const slopes = slopesOf(computation);
-    const layers = backwardBall(network, batch, {
-      // the inputs: Z of the layer below within eY (its textbook interval and its stable bound)
-      Y: (l) => ({ c: pass.Z[l - 1]!, r: Float64Array.from(tf.z[l - 1]!.eY, (e) => e * SAFETY) }),
-      slope: (l) => {
-        const activation = modules.elementwise(l);
-        return slopes.includes(activation.name) ? textbookSlope(activation, tf.z[l]!, ar, uR) : slackened(stableSlope(network, pass, tf, l, stable));
-      },
-      delta,
-      u: uR,
-      eta: STABLE_SLACK * ar.eta,
-    });
-    for (const { W, b } of layers) {
-      for (let q = 0; q < W.c.length; q++) set(k + q, W.c[q]!, W.r[q]!);
-      k += W.c.length;
-      if (b) {
-        for (let q = 0; q < b.c.length; q++) set(k + q, b.c[q]!, b.r[q]!);
-        k += b.c.length;
+    const slopeBalls = new Map<number, Ball>();
+    const branches: Branch[] = [];
+    for (let l = 0; l < L - 1; l++) {
+      const activation = modules.elementwise(l);
+      if (!slopes.includes(activation.name)) {
+        slopeBalls.set(l, slackened(stableSlope(network, pass, tf, l, stable)));
+        continue;
       }
+      const ball = textbookSlope(activation, tf.z[l]!, ar, uR);
+      slopeBalls.set(l, ball);
+      branches.push(...branchesOf(ball, tf.z[l]!, (x) => [activation.textbook.slope(x, ar.round)], () => 0, ar, uR));
+    }
+    // the output delta from each number of the output's interval, in every order the textbook forms it
+    if (!isRowwiseHead(head) && computation.outputDelta && textbookDeltaDiffers(head) && head.textbook.deltaForms) {
+      const forms = head.textbook.deltaForms;
+      branches.push(...branchesOf(delta, tf.z[L - 1]!, (x, q) => forms(x, batch.T[q]!, divisor, ar.round), () => 0, ar, uR));
+    }
+    if (isRowwiseHead(head) && softmaxZ) {
+      // cce: Z - t of each rounded softmax output (a row summing to 1 within n 2^-52: Z (1 - sum t) more)
+      const T = batch.T;
+      const off = (q: number): number => {
+        const row = q - (q % n);
+        return (softmaxZ!.hi[q]! * Math.abs(1 - rowSum(T, row, n))) / divisor;
+      };
+      branches.push(...branchesOf(delta, softmaxZ, (x, q) => cceTextbook.deltaForms(x, T[q]!, divisor, ar.round), off, ar, uR));
+    }
+    const inputs = (l: number): Ball => ({ c: pass.Z[l - 1]!, r: Float64Array.from(tf.z[l - 1]!.eY, (e) => e * SAFETY) });
+    const run = (pick: (ball: Ball) => Ball): Float64Array[] =>
+      flatten(
+        backwardBall(network, batch, { Y: inputs, slope: (l) => pick(slopeBalls.get(l)!), delta: pick(delta), u: uR, eta: STABLE_SLACK * ar.eta }),
+        count,
+      );
+    const chosen = chooseBranches(
+      branches.filter((b) => b.spread > 4 * b.own),
+      batch.size * network.layers.reduce((m, { nIn, nOut }) => m + nIn * nOut, 0),
+    );
+    const fixed = branches.filter((b) => !chosen.includes(b) && b.spread <= 4 * b.own);
+    if (chosen.length === 0 && fixed.length === 0) {
+      const [C, R] = run((ball) => ball);
+      for (let q = 1; q < count; q++) if (R![q]! >= 0) set(q, C![q]!, R![q]!);
+    } else {
+      // the branching units at their centres, each charged only its values' own rounding: the base pass
+      const base = new Map<Ball, Ball>();
+      for (const br of [...chosen, ...fixed]) {
+        let o = base.get(br.ball);
+        if (!o) base.set(br.ball, (o = { c: Float64Array.from(br.ball.c), r: Float64Array.from(br.ball.r) }));
+        if (br.values.length > 1 && chosen.includes(br)) o.r[br.q] = br.own;
+        else {
+          // one value, or values within a few of their own roundings: their hull and their own rounding
+          const lo = Math.min(...br.values);
+          const hi = Math.max(...br.values);
+          o.c[br.q] = (lo + hi) / 2;
+          o.r[br.q] = Math.min(o.r[br.q]!, (hi - lo) / 2 + br.own);
+        }
+      }
+      const basePick = (ball: Ball): Ball => base.get(ball) ?? ball;
+      const [C, R] = run(basePick);
+      // each unit moved alone to each of its values: the offsets of every entry (the entries are multilinear in the units)
+      const offsets = chosen.map((br) =>
+        br.values.map((v) => {
+          const moved = basePick(br.ball);
+          const o = { c: Float64Array.from(moved.c), r: moved.r };
+          o.c[br.q] = v;
+          const [Cv] = run((ball) => (ball === br.ball ? o : basePick(ball)));
+          return Float64Array.from(Cv!, (x, q) => x - C![q]!);
+        }),
+      );
+      // the cross terms of units moved together (paths through two or more of them): every coefficient
+      // of the entries' multilinear form taken positive (|W|, |values|), P(a + d) - P(a) - sum_q (P(a + d_q) - P(a))
+      // with a the centres' magnitudes and d the values' largest moves: the terms with two moves or more
+      const moves = chosen.map((br) => Math.max(...br.values.map((v) => Math.abs(v - br.ball.c[br.q]!))));
+      let cross: Float64Array | null = null;
+      if (chosen.length > 1) {
+        const magnitude = (moved: (i: number) => boolean): Float64Array => {
+          const sized = new Map<Ball, Ball>();
+          chosen.forEach((br, i) => {
+            const b0 = basePick(br.ball);
+            let o = sized.get(br.ball);
+            if (!o) sized.set(br.ball, (o = { c: Float64Array.from(b0.c, Math.abs), r: Float64Array.from(b0.r) }));
+            o.c[br.q] = Math.abs(br.ball.c[br.q]!) + (moved(i) ? moves[i]! : 0);
+            o.r[br.q] = 0;
+          });
+          const pick = (ball: Ball): Ball => sized.get(ball) ?? ball;
+          return magnitudes(network, batch, inputs, (l) => pick(slopeBalls.get(l)!), pick(delta), count);
+        };
+        const all = magnitude(() => true);
+        const none = magnitude(() => false);
+        const ones = chosen.map((_, i) => magnitude((j) => j === i));
+        cross = Float64Array.from(all, (m, q) => {
+          let first = 0;
+          for (const one of ones) first += one[q]! - none[q]!;
+          return Math.max(0, m - none[q]! - first) + 8 * (chosen.length + 2) * U64 * m;
+        });
+      }
+      for (let q = 1; q < count; q++) {
+        if (!(R![q]! >= 0)) continue;
+        const margin = cross ? cross[q]! : 0;
+        const sums = reachable(offsets.map((d) => d.map((x) => x[q]!)), R![q]!);
+        sums.forEach(([lo, hi], i) => {
+          const centre = C![q]! + (lo + hi) / 2;
+          const radius = R![q]! + (hi - lo) / 2 + margin;
+          if (i === 0) set(q, centre, radius);
+          else alternativeSetter(alternatives, count, i - 1)(q, centre, radius);
+        });
+      }
+    }
+    k = count;
+    if (withOutputs) {
+      const ZL = pass.Z[L - 1]!;
+      k = count - ZL.length;
     }
   } else {
     for (const { nIn, nOut, b } of network.layers) k += nIn * nOut + (b ? nOut : 0);
@@ -839,12 +949,170 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
     else if (computation.overflow && last.shape === 'elementwise' && flushes(last, ar)) out = ballOf(tf.z[L - 1]!.lo, tf.z[L - 1]!.hi);
     if (out) for (let q = 0; q < out.c.length; q++) set(k + q, out.c[q]!, out.r[q]! + STABLE_SLACK * ar.eta);
   }
-  return { computation, c, r, applies, loss };
+  return { computation, c, r, applies, loss, alternatives };
+}
+
+/**
+ * A unit whose textbook quantity (a hidden slope, an output delta) takes a few discrete values,
+ * one per number of the precision its rounded Z can be (`zs`), spread wider than each value's own
+ * rounding: the computation gives one of them, not what lies between (the hull `ball` would allow
+ * any). `ball` is the layer's ball the unit's entry q belongs to.
+ */
+interface Branch {
+  readonly ball: Ball;
+  readonly q: number;
+  readonly zs: number[];
+  readonly values: number[];
+  readonly spread: number;
+  /** The values' own rounding (the radius each is charged). */
+  readonly own: number;
+}
+
+/** At most this many numbers of the precision in one unit's Z interval are told apart (a softmax output's interval near 1 holds some 20 in float64). */
+const MAX_POINTS = 32;
+/**
+ * At most this many backward passes (one per value of each branching unit) are run for one
+ * computation, and at most PASS_WORK multiply-adds of them in all (a large network gets few);
+ * beyond, the units of least spread keep their hull.
+ */
+const MAX_PASSES = 128;
+const PASS_WORK = 4e7;
+
+/** The numbers of the precision in [lo, hi], or null where there are more than `most` (or the interval is not finite). */
+function numbersIn(lo: number, hi: number, ar: Arithmetic, most: number): number[] | null {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) return null;
+  const out: number[] = [];
+  for (let x = lo; x <= hi; x = nextUp(x, ar)) {
+    out.push(x);
+    if (out.length > most) return null;
+  }
+  return out;
+}
+
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+/** The next number of the precision above x (x a number of the precision). */
+function nextUp(x: number, ar: Arithmetic): number {
+  if (ar.u !== U64) return x >= 0 ? step32(x, true) : -step32(-x, false);
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  i64[0] = i64[0]! + (x > 0 ? 1n : -1n);
+  return f64[0]!;
+}
+
+/**
+ * The units of `ball` (a textbook slope or delta over the Z intervals `z`) whose Z interval holds at
+ * most MAX_POINTS numbers of the precision: the discrete values `Q` gives from each (several forms
+ * of a delta), and their own rounding (`extra` more). Those spread beyond 4 times it are branched on
+ * (a backward pass per value); the others keep only their values' hull and own rounding.
+ */
+function branchesOf(ball: Ball, z: ZInterval, Q: (x: number, q: number) => number[], extra: (q: number) => number, ar: Arithmetic, uR: number): Branch[] {
+  const out: Branch[] = [];
+  for (let q = 0; q < ball.c.length; q++) {
+    const zs = numbersIn(z.lo[q]!, z.hi[q]!, ar, MAX_POINTS);
+    if (!zs) continue;
+    const values = [...new Set(zs.flatMap((x) => Q(x, q)))];
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    const own = uR * Math.max(Math.abs(lo), Math.abs(hi)) + ar.eta * STABLE_SLACK + extra(q);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(own)) continue;
+    out.push({ ball, q, zs, values, spread: hi - lo, own });
+  }
+  return out;
+}
+
+/** The branches emulated: the most spread first, while the backward passes (one per value of each) stay within MAX_PASSES; the rest keep their hull. */
+function chooseBranches(branches: Branch[], work: number): Branch[] {
+  const most = Math.min(MAX_PASSES, Math.floor(PASS_WORK / Math.max(work, 1)));
+  const sorted = [...branches].sort((a, b) => b.spread - a.spread);
+  const chosen: Branch[] = [];
+  let passes = 0;
+  for (const b of sorted) {
+    if (passes + b.values.length > most) continue;
+    passes += b.values.length;
+    chosen.push(b);
+  }
+  return chosen;
+}
+
+/** A setter of entry k's ball in alternative i (made on first use, radius -1 elsewhere). */
+function alternativeSetter(alternatives: Ball[], count: number, i: number): (k: number, centre: number, radius: number) => void {
+  return (k, centre, radius) => {
+    if (!Number.isFinite(centre) || !Number.isFinite(radius)) return;
+    while (alternatives.length <= i) alternatives.push({ c: new Float64Array(count), r: new Float64Array(count).fill(-1) });
+    alternatives[i]!.c[k] = centre;
+    (alternatives[i]!.r as Float64Array)[k] = radius;
+  };
+}
+
+/** The centres and radii of every gradient entry of a backward pass, flat (entry 0, the loss, and the outputs: radius -1). */
+function flatten(layers: readonly { W: Ball; b: Ball | null }[], count: number): [Float64Array, Float64Array] {
+  const c = new Float64Array(count);
+  const r = new Float64Array(count).fill(-1);
+  let k = 1;
+  for (const { W, b } of layers) {
+    c.set(W.c, k);
+    r.set(W.r, k);
+    k += W.c.length;
+    if (b) {
+      c.set(b.c, k);
+      r.set(b.r, k);
+      k += b.c.length;
+    }
+  }
+  return [c, r];
+}
+
+/** Every entry's magnitude: the backward pass over |W|, |X| and |c| + r of each ball, exact-rounded (an upper bound of the sum of its paths' absolute values, to float64 rounding). */
+function magnitudes(network: Network, batch: Batch, Y: (l: number) => Ball, slope: (l: number) => Ball, delta: Ball, count: number): Float64Array {
+  const abs = (b: Ball): Ball => ({ c: Float64Array.from(b.c, (x, q) => Math.abs(x) + b.r[q]!), r: new Float64Array(b.c.length) });
+  const positive: Network = { ...network, layers: network.layers.map((layer) => ({ ...layer, W: layer.W.map(Math.abs), b: layer.b ? layer.b.map(Math.abs) : null })) };
+  const X = batch.X.map(Math.abs);
+  const layers = backwardBall(positive, { ...batch, X }, { Y: (l) => abs(Y(l)), slope: (l) => abs(slope(l)), delta: abs(delta), u: 0, eta: 0 });
+  return flatten(layers, count)[0];
+}
+
+/** At most this many separate intervals of values are kept for one entry; beyond, the closest are bridged. */
+const MAX_INTERVALS = 64;
+
+/**
+ * The values sum_q d_q (one offset d_q of each unit's list) as intervals [lo, hi]: those within
+ * `gap` of each other bridged, at most MAX_INTERVALS (the closest bridged first); sorted.
+ */
+function reachable(offsets: readonly (readonly number[])[], gap: number): [number, number][] {
+  let cur: [number, number][] = [[0, 0]];
+  for (const d of offsets) {
+    const distinct = [...new Set(d)];
+    if (distinct.length === 1 && distinct[0] === 0) continue;
+    const next: [number, number][] = [];
+    for (const [lo, hi] of cur) for (const x of distinct) next.push([lo + x, hi + x]);
+    cur = bridged(next, gap);
+  }
+  return cur;
+}
+
+/** Intervals sorted, those within 2 `gap` of each other bridged, at most MAX_INTERVALS (the closest bridged first). */
+function bridged(intervals: [number, number][], gap: number): [number, number][] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const iv of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && iv[0] - last[1] <= 2 * gap) last[1] = Math.max(last[1], iv[1]);
+    else merged.push([iv[0], iv[1]]);
+  }
+  while (merged.length > MAX_INTERVALS) {
+    let best = 0;
+    for (let i = 1; i + 1 < merged.length; i++) if (merged[i + 1]![0] - merged[i]![1] < merged[best + 1]![0] - merged[best]![1]) best = i;
+    merged[best]![1] = Math.max(merged[best]![1], merged[best + 1]![1]);
+    merged.splice(best + 1, 1);
+  }
+  return merged;
 }
 
 /** Whether `value` is what the computation gives at entry k (within its allowance); NaN never is. */
 export function explains(values: TextbookValues, k: number, value: number): boolean {
   const within = (c: number, r: number): boolean => Math.abs(value - c) <= r * (1 + 2 ** -50);
   if (k === 0 && values.loss.length > 1) return values.loss.some((E) => within(E.c[0]!, E.r[0]!));
-  return values.applies[k] === 1 && within(values.c[k]!, values.r[k]!);
+  if (values.applies[k] !== 1) return false;
+  return within(values.c[k]!, values.r[k]!) || (values.alternatives ?? []).some((a) => a.r[k]! >= 0 && within(a.c[k]!, a.r[k]!));
 }

@@ -137,6 +137,8 @@ export const bceSigmoid: Head = {
     delta: (Z, t, divisor, round) => (divisor === 1 ? round(Z - t) : round(round(Z - t) / divisor)),
     // other orders of the same steps (Z / divisor - t / divisor) round differently
     deltaOrders: (Z, t, divisor, uR) => (uR * (Math.abs(Z) + Math.abs(t))) / divisor,
+    // fl(Z - t) (exact where Z is near t), with a divisor fl(fl(Z - t) / d) and fl(fl(Z / d) - fl(t / d))
+    deltaForms: (Z, t, divisor, round) => (divisor === 1 ? [round(Z - t)] : [round(round(Z - t) / divisor), round(round(Z / divisor) - round(t / divisor))]),
     /**
      * -(t ln Z + (1 - t) ln(1 - Z)), 1 - Z from the rounded Z, over Z in [lo, hi], the logarithms as
      * `form` takes them (the named cancellations logComplement, logClamp, logClip); empty where no

@@ -242,6 +242,8 @@ export const cceTextbook = {
   termFromZ: (Z: number, t: number, round: (x: number) => number): number => (t === 0 ? 0 : round(-round(t * round(Math.log(Z))))),
   /** dE/dS_k = fl(fl(Z - t) / divisor) from the rounded Z, the target row taken to sum to 1 (the cancellation `outputDelta`: Z near 1, t = 1). Monotone in Z. */
   delta: (Z: number, t: number, divisor: number, round: (x: number) => number): number => (divisor === 1 ? round(Z - t) : round(round(Z - t) / divisor)),
+  /** `delta` from one rounded Z in each order of its steps: fl(Z - t), with a divisor fl(fl(Z - t) / d) and fl(fl(Z / d) - fl(t / d)). */
+  deltaForms: (Z: number, t: number, divisor: number, round: (x: number) => number): number[] => (divisor === 1 ? [round(Z - t)] : [round(round(Z - t) / divisor), round(round(Z / divisor) - round(t / divisor))]),
   /** lse(S) - S_k as fl(fl(m + fl(ln(sum))) - S_k): the shifted log-sum-exp rounded at |m| before S_k is taken off (the cancellation `lseMinusS`). */
   lseMinusS(S: Float64Array, row: number, n: number, k: number, round: (x: number) => number): number {
     const { m } = softmax.shift(S, row, n);

@@ -103,6 +103,14 @@ export interface HeadTextbook {
   deltaOver?(lo: number, hi: number, t: number, divisor: number, round: (x: number) => number): [number, number];
   /** What other orders of the same steps may add to `delta`'s rounding (uR the charged unit). */
   deltaOrders(Z: number, t: number, divisor: number, uR: number): number;
+  /**
+   * The output delta from ONE rounded Z in each order of the same steps the textbook forms it
+   * (bce: fl(Z - t), and with a divisor fl(fl(Z - t) / d), fl(fl(Z / d) - fl(t / d)); mse: 2 (Z - t) p
+   * and 2 (Z p - t p), p the textbook slope): the discrete values a computation gives where Z is one
+   * number of the precision, each beyond its own last rounding (no cancellation left in it). Absent:
+   * only `delta` and `deltaOrders`' allowance.
+   */
+  deltaForms?(Z: number, t: number, divisor: number, round: (x: number) => number): number[];
   /** The term over Z in [lo, hi] as the textbook forms it (logarithms as `form` takes them); empty where it is not finite. */
   term(lo: number, hi: number, t: number, form: TextbookLogForm, ar: TextbookRounding): TermValues;
   /**

@@ -163,6 +163,12 @@ function makeMseHead(f: ElementwiseActivation): Head {
         const p = Math.abs(f.textbook.slope(Z, (v) => v));
         return (4 * uR * (Math.abs(Z) + Math.abs(t)) * p) / divisor;
       },
+      // fl(fl(2 fl(Z - t)) p) and fl(2 fl(fl(Z p) - fl(t p))), p = f's textbook slope from the rounded Z, then / divisor
+      deltaForms(Z, t, divisor, round) {
+        const p = f.textbook.slope(Z, round);
+        const forms = [round(round(2 * round(Z - t)) * p), round(2 * round(round(Z * p) - round(t * p)))];
+        return divisor === 1 ? forms : forms.map((d) => round(d / divisor));
+      },
       // (Z - t)^2 over Z in [lo, hi], rounded: decreasing below t, increasing above; no logarithm (form unused)
       term(lo, hi, t, _form, ar): TermValues {
         const sq = (z: number): number => {

@@ -133,8 +133,14 @@ export const tanh: ElementwiseActivation = {
   },
 
   textbook: {
-    // Z = fl(fl(1 - e) / fl(1 + e)), e = fl(e^-2S fScale): monotone in S; loses Z's relative digits near S = 0 (1 - e cancels)
+    // Z = fl(fl(1 - e) / fl(1 + e)), e = fl(e^-2S fScale): monotone in S. Near S = 0 (e > 1/2, |S| < ln(2) / 2)
+    // 1 - e would cancel, losing Z's relative digits: no named computation forms Z so (a library's tanh does
+    // not), so there Z is the stable value rounded, moved by fScale's part as the exponential would move it
     value: (S, fScale, round) => {
+      if (Math.abs(S) < Math.LN2 / 2) {
+        const Z = value(S);
+        return round(Z - Math.abs(Z) * (fScale - 1));
+      }
       const e = round(Math.exp(-2 * S) * fScale);
       return round(round(1 - e) / round(1 + e));
     },
