@@ -207,6 +207,22 @@ function floorTo(x: number, ar: Arithmetic): number {
   return r > 0 ? step32(r, false) : -step32(-r, true);
 }
 
+/**
+ * The end of a textbook Z interval widened outward by one unit in the last place of a precision
+ * narrower than float64 (within the activation's range [low, high]): the interval then holds every
+ * faithful rounding of Z in the precision, the op-by-op one the emulation forms and the correctly
+ * rounded one (a float32 library forming the sigmoid in float64 and storing it once rounded, as
+ * TensorFlow.js's cpu backend does). In float64 the op-by-op interval is kept as it was.
+ */
+function faithfulBelow(x: number, low: number, ar: Arithmetic): number {
+  if (ar.u === U64 || !Number.isFinite(x)) return x;
+  return Math.max(low, x > 0 ? step32(x, false) : -step32(-x, true));
+}
+function faithfulAbove(x: number, high: number, ar: Arithmetic): number {
+  if (ar.u === U64 || !Number.isFinite(x)) return x;
+  return Math.min(high, x >= 0 ? step32(x, true) : -step32(-x, false));
+}
+
 /** The interval of textbook Z (version 1: sigmoids): [lo, hi] holds every Z the computation can give. */
 interface ZInterval {
   readonly lo: Float64Array;
@@ -245,6 +261,9 @@ function zIntervals(network: Network, pass: ForwardPass, fb: ForwardBound, ar: A
         lo[q] = textbookSigmoid(activation, left, 1 + ke, ar);
         hi[q] = textbookSigmoid(activation, right, 1 - ke, ar);
       }
+      // every faithful rounding of Z, not only the op-by-op one (float32; float64's emulation unchanged)
+      lo[q] = faithfulBelow(lo[q]!, 0, ar);
+      hi[q] = faithfulAbove(hi[q]!, 1, ar);
     }
     return { lo, hi };
   });
@@ -599,6 +618,11 @@ function textbookForward(network: Network, batch: Batch, pass: ForwardPass, ar: 
       }
       lo[q] = ceilTo(Math.max(low, a), ar);
       hi[q] = floorTo(Math.min(high, b), ar);
+      // an exponential form (sigmoid, tanh: a bounded range): every faithful rounding of Z in the precision
+      if (activation.textbook.range) {
+        lo[q] = faithfulBelow(lo[q]!, low, ar);
+        hi[q] = faithfulAbove(hi[q]!, high, ar);
+      }
       next[q] = Math.max(eZl[q]!, Z[q]! - lo[q]!, hi[q]! - Z[q]!);
     }
     z.push({ lo, hi, eY: next });
