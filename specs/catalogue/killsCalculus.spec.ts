@@ -4,5 +4,5 @@ import { killSpecs } from './kills.js';
 
 // the first half of the catalogue (the other half is in killsMore.spec.ts, so that the two run in parallel)
 describe('the catalogue of classic mistakes, first half: each is killed twice', () => {
-  killSpecs(MISTAKES.slice(0, 7));
+  killSpecs(MISTAKES.filter((m) => !m.v2).slice(0, 7));
 });

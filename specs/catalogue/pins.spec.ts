@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inProcess } from '../../src/iut/module.js';
 import { buildImplementation } from '../../src/catalogue/implementation.js';
-import { mistakeById, MISTAKES } from '../../src/catalogue/mistakes.js';
+import { correctImplementation, mistakeById, MISTAKES } from '../../src/catalogue/mistakes.js';
 import { PIN_DIR, readPins, replayPin } from '../../src/catalogue/pins.js';
 import { checkClaimOn } from '../../src/claims/check.js';
 import { parseCase } from '../../src/network/validate.js';
@@ -27,6 +27,14 @@ describe('the pinned counterexamples of the catalogue (fixtures/counterexamples)
     }
   });
 
+  it('pins a version-2 mistake with its loss and the activation of its layer, a version-1 one without them', () => {
+    for (const { pin } of pins) {
+      const m = mistakeById(pin.mistake)!;
+      if (m.v2) expect(pin.claim.loss).toBe(m.claim.loss ?? 'bce');
+      else expect(Object.keys(pin.claim)).toEqual(['formula', 'layer', 'target', 'reduction', 'arithmetic']);
+    }
+  });
+
   for (const { file, pin } of pins) {
     it(`${file}: the mistake still fails there, the right formula and the correct implementation do not`, async () => {
       const m = mistakeById(pin.mistake)!;
@@ -34,7 +42,7 @@ describe('the pinned counterexamples of the catalogue (fixtures/counterexamples)
       expect(await replayPin(pin, m)).toEqual({ claimFails: true, implementationFails: true });
       // the control: the same cases do not fail the derivation itself
       expect(checkClaimOn({ ...m.claim, formula: m.right }, parseCase(pin)).holds).toBe(true);
-      const iut = inProcess(buildImplementation('correct'), 'correct');
+      const iut = inProcess(correctImplementation(m), 'correct');
       const report = await verifyCases(iut, [{ name: file, case: parseCase(pin.implementation!) }], { strict: true });
       expect(report.verdict).toBe('correct');
     });

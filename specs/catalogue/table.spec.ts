@@ -17,7 +17,7 @@ const survivor = (id: string, numerics = false): KillResult => ({
 describe('the catalogue tables', () => {
   it('says NOT KILLED, and counts, when a mistake survives', () => {
     const text = formatCatalogue([survivor('bias-forgotten'), survivor('ln-probability', true), survivor('slope-of-s')], { claimRuns: 10, runs: 10, seed: 42 });
-    expect(text.split('\n')[1]!.split(/ {2,}/)).toEqual(['bias-forgotten', 'output bias', '0', 'NOT KILLED', 'NOT KILLED (correct)', '-']);
+    expect(text.split('\n')[1]!.split(/ {2,}/)).toEqual(['bias-forgotten', 'sigmoid, bce', 'output bias', '0', 'NOT KILLED', 'NOT KILLED (correct)', '-']);
 
     expect(text).toContain('NOT KILLED (correct, --strict)');
     expect(text).toContain('0 of 3 mistakes killed both ways (claims: 10 cases, implementations: 10 cases, seed 42; 4.5 s)');

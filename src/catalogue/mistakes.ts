@@ -5,7 +5,16 @@
  */
 import type { Implementation } from '../iut/types.js';
 import type { Claim } from '../claims/types.js';
+import type { ActivationName, LossName } from '../network/types.js';
 import { buildImplementation, CORRECT_HOOKS, type Hooks } from './implementation.js';
+import { buildImplementation2, type Family, type Hooks2 } from './implementation2.js';
+import { FAMILY_MISTAKES } from './mistakes2.js';
+
+/**
+ * A claim of the catalogue: a formula, and for a version-2 mistake the network family it is about
+ * (the claims' `loss`, `activation` of the claim's layer and leaky_relu's `alpha`).
+ */
+export type CatalogueClaim = Claim & { readonly formula: string; readonly loss?: LossName; readonly activation?: ActivationName; readonly alpha?: number };
 
 /** One classic mistake. */
 export interface Mistake {
@@ -15,11 +24,17 @@ export interface Mistake {
   /** One line: what is wrong and why. */
   readonly explanation: string;
   /** The mistake as a claim (formula, layer, target, ...). */
-  readonly claim: Claim & { readonly formula: string };
+  readonly claim: CatalogueClaim;
   /** The right formula for the same entry (same layer, target, reduction and arithmetic). */
   readonly right: string;
-  /** The hooks of the correct implementation that the mistake swaps. */
+  /** The hooks of the correct version-1 implementation that the mistake swaps (none for a version-2 mistake). */
   readonly hooks: Partial<Hooks>;
+  /**
+   * A version-2 mistake: the family its buggy implementation declares (description activations
+   * and losses; kink left) and the hooks of the correct version-2 implementation it swaps.
+   * Absent: a version-1 mistake (sigmoid / bce, `implementation.ts`).
+   */
+  readonly v2?: { readonly family: Family; readonly hooks: Partial<Hooks2> };
   /**
    * A numerics mistake, not a calculus one: it only shows in saturation, where the verifier may
    * call it inaccurate rather than wrong. Killed means flagged non-correct with `--strict`.
@@ -168,6 +183,7 @@ export const MISTAKES: readonly Mistake[] = [
     hooks: { weightTerm: (q) => (q.output ? q.Z * q.delta : q.Y * q.delta) },
     source: 'layer indices off by one (activations of layer l instead of l - 1)',
   },
+  ...FAMILY_MISTAKES,
 ];
 
 /** The mistake with this id. */
@@ -175,7 +191,22 @@ export function mistakeById(id: string): Mistake | undefined {
   return MISTAKES.find((m) => m.id === id);
 }
 
-/** The buggy float64 implementation of a mistake (the correct one with its hooks swapped). */
+/** The buggy float64 implementation of a mistake (the correct one of its version with its hooks swapped). */
 export function buggyImplementation(m: Mistake): Implementation {
-  return buildImplementation(`catalogue:${m.id}`, m.hooks);
+  return m.v2 ? buildImplementation2(`catalogue:${m.id}`, m.v2.family, m.v2.hooks) : buildImplementation(`catalogue:${m.id}`, m.hooks);
+}
+
+/** The correct implementation of the mistake's version and family (the control of its pins). */
+export function correctImplementation(m: Mistake): Implementation {
+  return m.v2 ? buildImplementation2('correct', m.v2.family) : buildImplementation('correct');
+}
+
+/** The family a mistake is about, as the table prints it: the claim's layer activation and the loss (version 1: sigmoid, bce). */
+export function familyOf(m: Mistake): string {
+  if (!m.v2) return 'sigmoid, bce';
+  const loss = m.claim.loss ?? 'bce';
+  const output = loss === 'bce' ? 'sigmoid' : loss === 'cce' ? 'softmax' : 'linear';
+  const hidden = m.claim.layer === 'hidden' || typeof m.claim.layer === 'number';
+  const activation = m.claim.activation ?? (hidden ? 'sigmoid' : output);
+  return hidden ? `hidden ${activation}, ${output} ${loss}` : `${activation}, ${loss}`;
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProcess } from '../iut/module.js';
 import { parseCase } from '../network/validate.js';
-import type { CaseJson, Reduction } from '../network/types.js';
+import type { ActivationName, CaseJson, LossName, Reduction } from '../network/types.js';
 import { verifyCases } from '../verify/cases.js';
 import { checkClaimOn } from '../claims/check.js';
 import type { Arithmetic, ClaimLayer, ClaimTarget } from '../claims/types.js';
@@ -21,7 +21,8 @@ export const PIN_DIR = 'fixtures/counterexamples';
 /** One pinned counterexample file. */
 export interface PinnedCounterexample extends CaseJson {
   readonly mistake: string;
-  readonly claim: { formula: string; layer: ClaimLayer; target: ClaimTarget; reduction: Reduction; arithmetic: Arithmetic };
+  /** The claim as resolved; a version-2 mistake's also names its loss and the activation of its layer. */
+  readonly claim: { formula: string; layer: ClaimLayer; target: ClaimTarget; reduction: Reduction; arithmetic: Arithmetic; loss?: LossName; activation?: ActivationName };
   readonly where: string;
   readonly claimed: string;
   readonly truth: string;
@@ -34,9 +35,11 @@ export function pinOf(k: KillResult): PinnedCounterexample | null {
   const c = k.claim.counterexample;
   const d = k.claim.claim;
   const impl = k.implementation;
+  const m = k.mistake;
+  const family = m.v2 ? { loss: m.claim.loss ?? 'bce', ...(m.claim.activation ? { activation: m.claim.activation } : {}) } : {};
   return {
-    mistake: k.mistake.id,
-    claim: { formula: d.text, layer: d.layer, target: d.target, reduction: d.reduction, arithmetic: d.arithmetic },
+    mistake: m.id,
+    claim: { formula: d.text, layer: d.layer, target: d.target, reduction: d.reduction, arithmetic: d.arithmetic, ...family },
     where: c.where,
     claimed: c.claimed,
     truth: c.truth,

@@ -5,6 +5,7 @@
 import { caseSize, formatSize, type CaseSize } from '../claims/size.js';
 import type { ClaimResult } from '../claims/types.js';
 import type { KillResult } from './kill.js';
+import { familyOf } from './mistakes.js';
 
 function layerOf(k: KillResult): string {
   const c = k.mistake.claim;
@@ -29,10 +30,10 @@ function pad(rows: string[][]): string[] {
 
 /** The kill table for a terminal, and a closing line with the count. */
 export function formatCatalogue(results: readonly KillResult[], runs: { claimRuns: number; runs: number; seed: number }): string {
-  const rows = [['id', 'layer', 'claimed formula', 'claim', 'implementation', 'claim counterexample']];
+  const rows = [['id', 'family', 'layer', 'claimed formula', 'claim', 'implementation', 'claim counterexample']];
   for (const k of results) {
     const size = k.claim.verdict === 'false' ? formatSize(k.claim.counterexample) : '-';
-    rows.push([k.mistake.id, layerOf(k), k.mistake.claim.formula, claimStatus(k), implementationStatus(k), size]);
+    rows.push([k.mistake.id, familyOf(k.mistake), layerOf(k), k.mistake.claim.formula, claimStatus(k), implementationStatus(k), size]);
   }
   const killed = results.filter((k) => k.killed).length;
   const seconds = (results.reduce((t, k) => t + k.durationMs, 0) / 1000).toFixed(1);
@@ -46,9 +47,9 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 /** The kill table in Markdown. */
 export function catalogueMarkdown(results: readonly KillResult[]): string {
-  const lines = ['| id | mistake | layer | claimed formula | claim | buggy implementation |', '| --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| id | mistake | family | layer | claimed formula | claim | buggy implementation |', '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const k of results) {
-    lines.push(`| \`${k.mistake.id}\` | ${cell(k.mistake.name)}: ${cell(k.mistake.explanation)} | ${layerOf(k)} | \`${cell(k.mistake.claim.formula)}\` | ${claimStatus(k)} | ${implementationStatus(k)} |`);
+    lines.push(`| \`${k.mistake.id}\` | ${cell(k.mistake.name)}: ${cell(k.mistake.explanation)} | ${familyOf(k.mistake)} | ${layerOf(k)} | \`${cell(k.mistake.claim.formula)}\` | ${claimStatus(k)} | ${implementationStatus(k)} |`);
   }
   return lines.join('\n');
 }

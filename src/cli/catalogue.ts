@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { killMistake, type KillResult } from '../catalogue/kill.js';
-import { MISTAKES } from '../catalogue/mistakes.js';
+import { familyOf, MISTAKES } from '../catalogue/mistakes.js';
 import { catalogueMarkdown, formatCatalogue, shrinkMarkdown } from '../catalogue/table.js';
 import { checkClaim } from '../claims/check.js';
 import { caseSize } from '../claims/size.js';
@@ -36,7 +36,9 @@ export interface CatalogueArgs {
 export const CATALOGUE_USAGE = `Usage: backprop-oracle catalogue [options]
 
 Runs each classic mistake of the catalogue as a claim and as a buggy implementation, live, and
-prints whether the verifier killed it both ways, with the size of each shrunk counterexample.
+prints whether the verifier killed it both ways, with the network family of each (version 1's
+sigmoid/bce, or the version-2 activation and loss it is about) and the size of each shrunk
+counterexample.
 
   --runs N         cases for each buggy implementation (default 200)
   --claim-runs N   cases for each claim (default 100)
@@ -98,6 +100,7 @@ function resultJson(k: KillResult, generic: ClaimResult | undefined): unknown {
   return {
     id: k.mistake.id,
     name: k.mistake.name,
+    family: familyOf(k.mistake),
     claim: k.mistake.claim,
     killed: k.killed,
     claimVerdict: k.claim.verdict,
