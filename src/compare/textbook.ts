@@ -915,7 +915,9 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
           const moved = basePick(br.ball);
           const o = { c: Float64Array.from(moved.c), r: moved.r };
           o.c[br.q] = v;
-          const [Cv] = run((ball) => (ball === br.ball ? o : basePick(ball)));
+          const [Cv, Rv] = run((ball) => (ball === br.ball ? o : basePick(ball)));
+          // the radii move with the values too (|p| times the rest's error): the largest is charged
+          for (let q = 0; q < count; q++) if (Rv![q]! > R![q]!) R![q] = Rv![q]!;
           return Float64Array.from(Cv!, (x, q) => x - C![q]!);
         }),
       );
@@ -948,7 +950,8 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
       }
       for (let q = 1; q < count; q++) {
         if (!(R![q]! >= 0)) continue;
-        const margin = cross ? cross[q]! : 0;
+        // (twice over: the radii's own second-order move with two units moved is of the same kind)
+        const margin = cross ? 2 * cross[q]! : 0;
         const sums = reachable(offsets.map((d) => d.map((x) => x[q]!)), R![q]!);
         sums.forEach(([lo, hi], i) => {
           const centre = C![q]! + (lo + hi) / 2;
