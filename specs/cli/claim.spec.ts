@@ -135,7 +135,7 @@ describe('backprop-oracle catalogue', () => {
     ]).toMatchInlineSnapshot(`
       [
         "catalogue: --runs must be a positive integer, got "0"",
-        "catalogue: --only typo is not a mistake of the catalogue; ids: mse-delta, sign-flip, missing-y, slope-of-s, hidden-missing-slope, hidden-transposed, hard-targets, bias-one-sample, mean-batch-only, ln-probability, weight-for-input, bias-forgotten, hidden-unweighted, own-output",
+        "catalogue: --only typo is not a mistake of the catalogue; ids: mse-delta, sign-flip, missing-y, slope-of-s, hidden-missing-slope, hidden-transposed, hard-targets, bias-one-sample, mean-batch-only, ln-probability, weight-for-input, bias-forgotten, hidden-unweighted, own-output, softmax-diagonal, cce-delta-slope, cce-mean-all, sigmoid-slope-for-tanh, tanh-slope-of-output, relu-kink-right, leaky-alpha-ignored, leaky-alpha-positive, mse-factor-2, mse-cce-delta, mse-no-slope, softmax-no-shift, ln-rounded-softmax",
         "catalogue: --seed must be an integer, got "x"",
         "catalogue: --json needs a file name",
         "catalogue: unexpected argument "extra": catalogue takes options only (backprop-oracle catalogue --help lists them)",
@@ -148,8 +148,8 @@ describe('backprop-oracle catalogue', () => {
     const io = capture();
     expect(await runCatalogue(parseCatalogueArgs(['--only', 'hard-targets', '--runs', '20', '--claim-runs', '20']), io)).toBe(0);
     const [head, row] = io.stdout.split('\n');
-    expect(head!.split(/ {2,}/)).toEqual(['id', 'layer', 'claimed formula', 'claim', 'implementation', 'claim counterexample']);
-    expect(row!.split(/ {2,}/)).toEqual(['hard-targets', 'output', '(Z - round(t)) * Y', 'killed (case 1)', 'killed (wrong)', '1 layer 1-1, batch 1, 2 digits']);
+    expect(head!.split(/ {2,}/)).toEqual(['id', 'family', 'layer', 'claimed formula', 'claim', 'implementation', 'claim counterexample']);
+    expect(row!.split(/ {2,}/)).toEqual(['hard-targets', 'sigmoid, bce', 'output', '(Z - round(t)) * Y', 'killed (case 1)', 'killed (wrong)', '1 layer 1-1, batch 1, 2 digits']);
     expect(io.stdout).toContain('1 of 1 mistakes killed both ways (claims: 20 cases, implementations: 20 cases, seed 42;');
   });
 

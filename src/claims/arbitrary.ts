@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import type { Batch, Case, Layer, Network, Reduction } from '../network/types.js';
+import { inFamily, type ClaimFamily } from './family.js';
 
 /** Options of {@link claimCaseArbitrary}. */
 export interface ClaimArbitraryOptions {
@@ -26,6 +27,27 @@ export interface ClaimArbitraryOptions {
   readonly bias?: 'any' | true;
   /** Also integer weights and biases up to 100 (default false). */
   readonly saturating?: boolean;
+  /**
+   * The networks' family (default: version 1, no family fields) and the claim's layer in a network
+   * of L layers (default the output). A cce family's target rows are probability rows of quarters.
+   */
+  readonly family?: ClaimFamily;
+  readonly layerIndex?: (L: number) => number;
+}
+
+/**
+ * A cce target row from the pool's targets t_k in [0, 1]: quarters a_k = round(4 t_k) of the unit
+ * mass taken in order while they last, the rest to the last unit (all-zero pool: one-hot last).
+ */
+function probabilityRow(pool: readonly number[]): number[] {
+  let left = 4;
+  const row = pool.map((t, k) => {
+    if (k === pool.length - 1) return left / 4;
+    const a = Math.min(Math.round(4 * t), left);
+    left -= a;
+    return a / 4;
+  });
+  return row;
 }
 
 /** 0, 1, -1, 2, -2, ...: integers 0..2n in an order that shrinks to the positive value first. */
@@ -74,7 +96,8 @@ function get<T>(values: readonly T[], index: number): T {
  * @throws RangeError when `depths` is empty or a size is not a positive integer.
  */
 export function claimCaseArbitrary(options: ClaimArbitraryOptions): fc.Arbitrary<Case> {
-  const { depths, maxWidth = 3, maxBatch = 3, reduction, bias = 'any', saturating = false } = options;
+  const { depths, maxWidth = 3, maxBatch = 3, reduction, bias = 'any', saturating = false, family, layerIndex = (L: number) => L - 1 } = options;
+  const rows = family?.loss === 'cce';
   if (depths.length === 0 || ![...depths, maxWidth, maxBatch].every((n) => Number.isInteger(n) && n >= 1)) {
     throw new RangeError(`claims: depths must be non-empty and sizes positive integers`);
   }
@@ -98,14 +121,16 @@ export function claimCaseArbitrary(options: ClaimArbitraryOptions): fc.Arbitrary
       const b = get(s.bias, l) ? Float64Array.from({ length: nOut }, (_, i) => get(pool.b, i)) : null;
       layers.push({ nIn, nOut, W, b });
     }
-    const network: Network = { layers, reduction };
+    const plain: Network = { layers, reduction };
+    const network = family ? inFamily(family, plain, layerIndex(s.layers)) : plain;
     const nIn = get(s.widths, 0);
     const nOut = get(s.widths, s.layers);
     const X = new Float64Array(s.size * nIn);
     const T = new Float64Array(s.size * nOut);
     for (let q = 0; q < s.size; q++) {
       for (let j = 0; j < nIn; j++) X[q * nIn + j] = get(data.x, q * maxWidth + j);
-      for (let i = 0; i < nOut; i++) T[q * nOut + i] = get(data.t, q * maxWidth + i);
+      if (rows) T.set(probabilityRow(Array.from({ length: nOut }, (_, i) => get(data.t, q * maxWidth + i))), q * nOut);
+      else for (let i = 0; i < nOut; i++) T[q * nOut + i] = get(data.t, q * maxWidth + i);
     }
     const batch: Batch = { size: s.size, nIn, nOut, X, T };
     return { network, batch };

@@ -37,6 +37,7 @@ export function claimCases(r: ResolvedClaim, options: CheckClaimOptions = {}): f
   const { maxWidth = 3, maxBatch = 3 } = options;
   const bias = r.target === 'b' ? true : 'any';
   if (options.cases === 'generic') {
+    if (!r.family.version1) throw new ClaimError('E_CLAIM_OPTION', 'claim: --cases generic generates version-1 networks only; a claim with --loss or --activation takes the claim cases');
     return caseArbitrary({
       minLayers: Math.min(...r.depths),
       maxLayers: Math.max(...r.depths),
@@ -47,13 +48,13 @@ export function claimCases(r: ResolvedClaim, options: CheckClaimOptions = {}): f
       classes: r.arithmetic === 'float64' ? ['typical', 'zeros', 'tiny', 'saturating'] : ['typical', 'zeros', 'tiny'],
     });
   }
-  return claimCaseArbitrary({ depths: r.depths, maxWidth, maxBatch, reduction: r.reduction, bias, saturating: r.arithmetic === 'float64' });
+  return claimCaseArbitrary({ depths: r.depths, maxWidth, maxBatch, reduction: r.reduction, bias, saturating: r.arithmetic === 'float64', family: r.family, layerIndex: r.layerIndex });
 }
 
 /** Evaluates the claim once on a probe network, so that a formula that cannot be evaluated fails before any case. */
 function preflight(r: ResolvedClaim): void {
   try {
-    checkCase(r, probeCases(Math.max(...r.depths), r.reduction)[0]!);
+    checkCase(r, probeCases(Math.max(...r.depths), r.reduction, 2, r.family, r.layerIndex)[0]!);
   } catch (error) {
     if (error instanceof ClaimError) throw error;
     throw new ClaimError('E_CLAIM_SYNTAX', `claim: the formula cannot be evaluated: ${(error as Error).message}`);

@@ -10,11 +10,11 @@ import { oracle } from '../oracle/oracle.js';
 import { ClaimError } from './errors.js';
 import { localTruth } from './local.js';
 import { digitsOf } from './values.js';
-import { FRAME, LazyScope, type MathValue, type SumFrame } from './math.js';
+import { FRAME, LazyScope, ROW_FRAME, type MathValue, type SumFrame } from './math.js';
 import { isLocal, type ResolvedClaim } from './resolve.js';
 import { sampleScope, type OracleCase, type SampleScope } from './scope.js';
 import { formatSymbols } from './symbols.js';
-import type { ClaimQuantities, EntryRef, NextQuantities } from './types.js';
+import type { ClaimQuantities, EntryRef, NextQuantities, RowQuantities } from './types.js';
 
 /** One entry of one case: the claim beside the truth. */
 export interface EntryCheck {
@@ -75,6 +75,14 @@ function quantities(r: ResolvedClaim, scope: SampleScope): ClaimQuantities {
   };
   const base: Record<string, unknown> = { ...scope.values };
   if (r.kind === 'hidden' && r.target !== 'loss') base.sum_i = sumI;
+  const row = scope.row;
+  if (row) {
+    base.sum_k = (term: (unit: RowQuantities) => Decimal | number): Decimal => {
+      let total = r.ctx.zero;
+      for (const unit of row) total = total.plus(toDecimalValue(r, term(guard({ ...unit }, 'a unit k of the softmax row') as unknown as RowQuantities)) ?? new r.ctx.D(NaN));
+      return total;
+    };
+  }
   return guard(base, `a ${r.description.kind}-layer claim about ${r.description.entryName}`) as unknown as ClaimQuantities;
 }
 
@@ -86,7 +94,9 @@ export function sampleValue(r: ResolvedClaim, scope: SampleScope, node?: MathNod
   if (typeof r.formula === 'function' && node === undefined) return r.formula(quantities(r, scope));
   const convert = r.math.fromDecimal;
   const frame: SumFrame = { units: scope.units.length, unitScope: (i) => new LazyScope(scope.units[i]!, convert, outer) };
-  const outer: LazyScope = new LazyScope(scope.values, convert, null, { [FRAME]: frame });
+  const row = scope.row;
+  const rowFrame: SumFrame | null = row ? { units: row.length, unitScope: (k) => new LazyScope(row[k]!, convert, outer) } : null;
+  const outer: LazyScope = new LazyScope(scope.values, convert, null, rowFrame ? { [FRAME]: frame, [ROW_FRAME]: rowFrame } : { [FRAME]: frame });
   const tree = node ?? (r.formula as { node: MathNode }).node;
   return r.math.compile(tree).evaluate(outer);
 }

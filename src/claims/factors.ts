@@ -15,6 +15,7 @@ import { oracleCase } from './evaluate.js';
 import { flattenFactors, product, productText, sampleOf, same, segmentValue, type Factor, type Sample } from './factorValues.js';
 import { probeCases } from './probes.js';
 import { isLocal, type ResolvedClaim } from './resolve.js';
+import { familyExtraFinding, familyFindings, kinkFinding } from './familyFindings.js';
 import { rewriteFindings } from './rewrites.js';
 import type { OracleCase } from './scope.js';
 import type { EntryRef, FactorAnalysis, FactorMatch } from './types.js';
@@ -95,7 +96,7 @@ export function analyzeFactors(r: ResolvedClaim, example: FactorExample): Factor
   const factors = flattenFactors(r.formula.node);
   if (factors.length > MAX_FACTORS) return null;
   const probes: Sample[] = [];
-  for (const c of probeCases(Math.max(...r.depths), r.reduction)) {
+  for (const c of probeCases(Math.max(...r.depths), r.reduction, 2, r.family, r.layerIndex)) {
     const oc = oracleCase(r, c);
     for (let s = 0; s < c.batch.size; s++) {
       const entry: EntryRef = { target: r.target, layer: r.layerIndex(c.network.layers.length), input: 1, unit: 1, ...(isLocal(r.target) ? { sample: s } : {}) };
@@ -114,7 +115,7 @@ export function analyzeFactors(r: ResolvedClaim, example: FactorExample): Factor
     }
     matches.set(seg, list);
   }
-  const cover = bestCover(segments, chainLength, factors.length, matches);
+  const cover = r.family.version1 ? bestCover(segments, chainLength, factors.length, matches) : signsToExtras(bestCover(segments, chainLength, factors.length, matches), factors);
   const shown = sampleOf(r, example.oc, example.entry, example.sample, factors);
   const show = (d: Decimal | null): string => (d === null ? 'not a finite number' : formatValue(d));
   const pick = (mask: number): Factor[] => factors.filter((_, k) => mask & (1 << k));
@@ -147,19 +148,41 @@ export function analyzeFactors(r: ResolvedClaim, example: FactorExample): Factor
     const seg = missing[0]!;
     findings.push(`${extraText} (= ${extraValue}) stands where ${seg.name} = ${seg.formula} (= ${show(segmentValue(r, shown.pieces, seg))}) should be`);
     findings.push(...rewriteFindings(r, extras, probes, seg));
+    findings.push(...familyFindings(r, probes, extraMask, seg));
   } else {
     for (const seg of missing) findings.push(`the claim lacks ${seg.name} = ${seg.formula} (= ${show(segmentValue(r, shown.pieces, seg))})`);
     if (extras.length > 0) findings.push(extraFinding(r, cover, extras, extraMask, extraValue, probes, segments));
   }
+  const kink = findings.length === 0 && !r.family.version1 ? kinkFinding(r, shown) : null;
+  if (kink !== null) findings.push(kink);
   if (findings.length === 0) findings.push('every factor of the chain rule is there, and nothing else (on the probe networks): the difference is in the arithmetic or the sample');
   return { matches: result, extra: extras.map((f, k) => ({ text: f.inverse ? `1 / ${f.text}` : f.text, value: show(shown.factors[factors.indexOf(extras[k]!)] ?? null) })), findings };
+}
+
+/**
+ * Version 2: a negated match that holds a unary minus's -1 gives the -1 back to the left-over
+ * factors (the run matches without it), so that a wrong form with its sign (-t (1 - Z)) is named.
+ */
+function signsToExtras(cover: Cover, factors: readonly Factor[]): Cover {
+  let used = cover.used;
+  let negations = cover.negations;
+  const choices = cover.choices.map((c) => {
+    const k = factors.findIndex((f, index) => f.node === null && (c.mask & (1 << index)) !== 0);
+    if (!c.negated || k < 0 || popcount(c.mask) < 2) return c;
+    used &= ~(1 << k);
+    negations -= 1;
+    return { ...c, mask: c.mask & ~(1 << k), negated: false };
+  });
+  return { choices, used, covered: cover.covered, negations };
 }
 
 function extraFinding(r: ResolvedClaim, cover: Cover, extras: readonly Factor[], extraMask: number, extraValue: string, probes: readonly Sample[], segments: readonly ChainSegment[]): string {
   const text = productText(extras);
   const twice = segments.find((seg) => cover.choices.some((c) => c.seg.start <= seg.start && seg.end <= c.seg.end) && probes.every((p) => same(product(r, p.factors, extraMask), segmentValue(r, p.pieces, seg), 1)));
+  const named = familyExtraFinding(r, probes, extraMask, text, extraValue);
+  if (named !== null) return named;
   if (!twice) return `an extra factor ${text} (= ${extraValue}) that no factor of the chain rule accounts for`;
-  const squaredError = r.kind === 'output' && probes[0]!.pieces[twice.start]!.id === 'dZdS' && twice.start === twice.end;
+  const squaredError = r.kind === 'output' && r.family.loss === 'bce' && probes[0]!.pieces[twice.start]!.id === 'dZdS' && twice.start === twice.end;
   const why = squaredError ? ': for cross-entropy dE/dS is already Z - t, and (Z - t) Z (1 - Z) is the delta of the squared error' : '';
   return `an extra factor ${text} (= ${extraValue}), which is ${twice.name} = ${twice.formula} again: the claim already has it${why}`;
 }

@@ -14,14 +14,19 @@ const matrix = (rows: readonly (readonly number[])[]): string => `[${rows.map(li
 export function formatClaimHeader(d: ClaimDescription): string {
   const layer = d.layer === 'output' || d.layer === 'hidden' ? `${d.layer} layer` : `layer ${d.layer}`;
   const depths = d.depths.length > 1 ? `${d.depths.join(' or ')}-layer networks` : `${d.depths[0]}-layer networks`;
-  return `claim: ${d.entryName} = ${d.text}   (${layer} of ${depths}, reduction ${d.reduction}, ${d.arithmetic} arithmetic)`;
+  const family = d.loss === undefined ? '' : `, ${d.activation}${d.alpha !== undefined ? ` (alpha ${d.alpha})` : ''} layer, loss ${d.loss}`;
+  return `claim: ${d.entryName} = ${d.text}   (${layer} of ${depths}${family}, reduction ${d.reduction}, ${d.arithmetic} arithmetic)`;
 }
 
 /** The network and batch of a case, a layer per line. */
 export function formatCase(c: CaseJson): string[] {
-  const lines = [`network (${formatSize(c)}, reduction ${c.network.reduction ?? 'sum'}); W[j][i] is the weight from input j to unit i:`];
+  // a version-2 case names its loss and every layer's activation; a version-1 case prints as before
+  const v2 = c.network.loss !== undefined || c.network.layers.some((layer) => layer.activation !== undefined);
+  const loss = v2 ? `, loss ${c.network.loss ?? 'bce'}` : '';
+  const lines = [`network (${formatSize(c)}, reduction ${c.network.reduction ?? 'sum'}${loss}); W[j][i] is the weight from input j to unit i:`];
   c.network.layers.forEach((layer: LayerJson, l) => {
-    lines.push(`  layer ${l + 1}: W = ${matrix(layer.weights)}   b = ${layer.bias ? list(layer.bias) : 'none'}`);
+    const activation = v2 ? ` (${layer.activation ?? 'sigmoid'}${layer.alpha !== undefined ? `, alpha ${layer.alpha}` : ''})` : '';
+    lines.push(`  layer ${l + 1}${activation}: W = ${matrix(layer.weights)}   b = ${layer.bias ? list(layer.bias) : 'none'}`);
   });
   lines.push(`  inputs X = ${matrix(c.batch.inputs)}   targets t = ${matrix(c.batch.targets)}`);
   return lines;
@@ -49,7 +54,7 @@ function formatCounterexample(c: ClaimCounterexample, d: ClaimDescription, minDi
     lines.push(`    claim ${d.text} = ${sample.claimed}`);
   }
   lines.push(`  claimed            ${c.claimed}`);
-  const source = d.target === 'loss' ? "the oracle's loss" : d.target === 'dS/dW' ? 'exact: S is linear in the weight' : d.target === 'dZ/dS' ? 'finite difference of sigma' : 'finite difference of the loss';
+  const source = d.target === 'loss' ? "the oracle's loss" : d.target === 'dS/dW' ? 'exact: S is linear in the weight' : d.target === 'dZ/dS' ? `finite difference of ${d.activation === undefined || d.activation === 'sigmoid' ? 'sigma' : d.activation}` : 'finite difference of the loss';
   lines.push(`  true               ${c.truth}   (${source})`);
   lines.push(`  correct digits     ${formatDigits(c.digits)} of ${minDigits} required (relative to the magnitude ${c.magnitude})`);
   if (c.decimalValue !== null) {
@@ -90,5 +95,6 @@ export function claimCounterexampleJson(result: ClaimResult & { verdict: 'false'
  * claim only when the claim was an expression.
  */
 export function claimFromDescription(d: ClaimDescription): Claim & { formula: string } {
-  return { formula: d.text, layer: d.layer, target: d.target, reduction: d.reduction, arithmetic: d.arithmetic, ...(d.depths.length === 1 ? { layers: d.depths[0]! } : {}) };
+  const family = d.loss === undefined ? {} : { loss: d.loss, ...(d.activation !== undefined ? { activation: d.activation } : {}), ...(d.alpha !== undefined ? { alpha: d.alpha } : {}) };
+  return { formula: d.text, layer: d.layer, target: d.target, reduction: d.reduction, arithmetic: d.arithmetic, ...(d.depths.length === 1 ? { layers: d.depths[0]! } : {}), ...family };
 }

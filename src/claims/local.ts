@@ -20,6 +20,7 @@ import type { Decimal } from '../oracle/decimal.js';
 import { defaultStep, lossChange } from '../oracle/finiteDifference.js';
 import { modulesOf } from '../layers/index.js';
 import { decimalExact } from '../oracle/exactArithmetic.js';
+import { isVersion1 } from '../network/types.js';
 import type { ResolvedClaim } from './resolve.js';
 import type { OracleCase } from './scope.js';
 import type { EntryRef } from './types.js';
@@ -44,7 +45,10 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
   switch (entry.target) {
     case 'dZ/dS': {
       const change = (d: Decimal): Decimal => modules.elementwise(l).exact.changeFromValues(x, Z, Zc, d);
-      return { truth: central(change, h), magnitude: Z.times(Zc) };
+      if (isVersion1(oc.network)) return { truth: central(change, h), magnitude: Z.times(Zc) };
+      // version 2: the magnitude of the module's exact slope (0 on a rectifier's flat piece)
+      const S = forward.S[l]![k]!;
+      return { truth: central(change, h), magnitude: modules.elementwise(l).exact.unit(x, S).slope.abs() };
     }
     case 'dS/dW': {
       const Y = (l === 0 ? forward.X : forward.Z[l - 1]!)[s * nIn + entry.input]!;
@@ -61,7 +65,8 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
     const divisor = oc.network.reduction === 'mean' ? forward.T.length : 1;
     const change = (d: Decimal): Decimal => modules.elementwiseHead.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
     const magnitude = modules.elementwiseHead.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
-    return { truth: central(change, (Z.lt(Zc) ? Z : Zc).times(h)), magnitude };
+    // a sigmoid's Z moves within (0, 1); a version-2 output's term in Z (mse: quadratic) takes the plain step
+    return { truth: central(change, isVersion1(oc.network) ? (Z.lt(Zc) ? Z : Zc).times(h) : h), magnitude };
   }
   const next = oc.network.layers[l + 1]!.nOut;
   const W = params.W[l + 1]!;

@@ -16,6 +16,8 @@ export type MathValue = unknown;
 
 /** The scope key holding the per-unit scopes that `sum_i` iterates over. */
 export const FRAME = '__claimFrame';
+/** The scope key holding the per-unit scopes of the softmax row that `sum_k` iterates over. */
+export const ROW_FRAME = '__claimRowFrame';
 
 /** What `sum_i` reads from the scope: one scope per unit i (the outer symbols included). */
 export interface SumFrame {
@@ -113,9 +115,14 @@ function functions(math: MathJsInstance, precision: number): Record<string, unkn
     BigNumber: (x: Big) => log1pBig(x, precision),
   });
   const ln = typed('ln', { 'number | BigNumber': (x: unknown) => math.log(x as number) });
-  const sumI = Object.assign(
+  // step(x) = 1 for x > 0, else 0: ReLU's derivative with its left piece at 0
+  const step = typed('step', {
+    number: (x: number) => (x > 0 ? 1 : 0),
+    BigNumber: (x: Big) => math.bignumber(x.gt(0) ? 1 : 0),
+  });
+  const sumOver = (key: string) => Object.assign(
     (args: MathNode[], _math: unknown, scope: { get(name: string): unknown }) => {
-      const frame = scope.get(FRAME) as SumFrame;
+      const frame = scope.get(key) as SumFrame;
       const term = cached(args[0]!);
       let total: MathValue = 0;
       for (let i = 0; i < frame.units; i++) total = math.add(total as number, term.evaluate(frame.unitScope(i)) as number);
@@ -123,7 +130,7 @@ function functions(math: MathJsInstance, precision: number): Record<string, unkn
     },
     { rawArgs: true },
   );
-  return { sigma, softplus, log1p, ln, sum_i: sumI };
+  return { sigma, softplus, log1p, ln, step, sum_i: sumOver(FRAME), sum_k: sumOver(ROW_FRAME) };
 }
 
 const compiled = new WeakMap<MathNode, EvalFunction>();

@@ -15,7 +15,7 @@ export interface ParsedFormula {
 }
 
 const OPERATORS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'equal', 'unequal', 'smaller', 'larger', 'smallerEq', 'largerEq']);
-const UNARY_FUNCTIONS = new Set(['sigma', 'softplus', 'exp', 'ln', 'log', 'log1p', 'sqrt', 'abs', 'round', 'sum_i']);
+const UNARY_FUNCTIONS = new Set(['sigma', 'softplus', 'exp', 'ln', 'log', 'log1p', 'sqrt', 'abs', 'round', 'sum_i', 'sum_k', 'step', 'tanh']);
 
 /** 0-based position of the first whole identifier `name` in `text` (or of `fallback`, or 0). */
 export function positionOf(text: string, name: string): number {
@@ -53,11 +53,13 @@ class Checker {
   private readonly outer: Set<string>;
   private readonly inner: Set<string>;
   private readonly functions: Set<string>;
+  private readonly row: Set<string>;
 
   constructor(private readonly text: string, private readonly set: SymbolSet, private readonly nodes: NodeClasses) {
     this.outer = new Set(namesOf(set.outer));
     this.inner = new Set(namesOf(set.inner));
     this.functions = new Set(namesOf(set.functions));
+    this.row = new Set(namesOf(set.rowInner ?? []));
   }
 
   fail(code: 'E_CLAIM_SYNTAX' | 'E_CLAIM_SYMBOL', what: string, at: number, hint = ''): never {
@@ -71,14 +73,14 @@ class Checker {
       if (n.type !== 'FunctionNode') return n;
       const f = n as MathNode & { fn: MathNode & { name?: string }; args: MathNode[] };
       const name = f.fn.name ?? '';
-      if (!this.outer.has(name) && !this.inner.has(name)) return n;
+      if (!this.outer.has(name) && !this.inner.has(name) && !this.row.has(name)) return n;
       if (f.args.length !== 1) this.fail('E_CLAIM_SYNTAX', `${name} is a quantity, not a function: ${name}(...) with ${f.args.length} arguments`, positionOf(this.text, name));
       const { OperatorNode, ParenthesisNode } = this.nodes;
       return new OperatorNode('*', 'multiply', [f.fn, new ParenthesisNode(this.rewrite(f.args[0]!))], true);
     });
   }
 
-  check(node: MathNode, insideSum: boolean): void {
+  check(node: MathNode, insideSum: boolean, insideRow = false): void {
     const n = node as MathNode & { name?: string; fn?: string | (MathNode & { name?: string }); args?: MathNode[]; op?: string; value?: unknown; content?: MathNode };
     switch (node.type) {
       case 'ConstantNode':
@@ -87,33 +89,34 @@ class Checker {
         }
         return;
       case 'SymbolNode':
-        return this.checkSymbol(n.name!, insideSum);
+        return this.checkSymbol(n.name!, insideSum, insideRow);
       case 'ParenthesisNode':
-        return this.check(n.content!, insideSum);
+        return this.check(n.content!, insideSum, insideRow);
       case 'ConditionalNode':
-        for (const child of [(n as unknown as { condition: MathNode }).condition, (n as unknown as { trueExpr: MathNode }).trueExpr, (n as unknown as { falseExpr: MathNode }).falseExpr]) this.check(child, insideSum);
+        for (const child of [(n as unknown as { condition: MathNode }).condition, (n as unknown as { trueExpr: MathNode }).trueExpr, (n as unknown as { falseExpr: MathNode }).falseExpr]) this.check(child, insideSum, insideRow);
         return;
       case 'OperatorNode':
         if (!OPERATORS.has(n.fn as string)) this.fail('E_CLAIM_SYNTAX', `the operator ${n.op} is not supported`, Math.max(0, this.text.indexOf(n.op!)));
-        for (const child of n.args!) this.check(child, insideSum);
+        for (const child of n.args!) this.check(child, insideSum, insideRow);
         return;
       case 'FunctionNode':
-        return this.checkCall(n.fn as MathNode & { name?: string }, n.args!, insideSum);
+        return this.checkCall(n.fn as MathNode & { name?: string }, n.args!, insideSum, insideRow);
       default:
         this.fail('E_CLAIM_SYNTAX', `a claim is one formula; ${node.type.replace(/Node$/, '').toLowerCase()} expressions (assignments, matrices, ...) are not supported`, 0);
     }
   }
 
-  private checkSymbol(name: string, insideSum: boolean): void {
-    if (this.outer.has(name) || (insideSum && this.inner.has(name))) return;
+  private checkSymbol(name: string, insideSum: boolean, insideRow: boolean): void {
+    if (this.outer.has(name) || (insideSum && this.inner.has(name)) || (insideRow && this.row.has(name))) return;
     const at = positionOf(this.text, name);
+    if (this.row.has(name)) this.fail('E_CLAIM_SYMBOL', `${name} exists only inside sum_k(...): it belongs to unit k of the softmax row`, at, '  write the whole term inside the parentheses, e.g. sum_k(t_k * Z_k)');
     if (this.inner.has(name)) this.fail('E_CLAIM_SYMBOL', `${name} exists only inside sum_i(...): it belongs to unit i of the layer above`, at, '  write the whole term inside the parentheses, e.g. sum_i((Z_i - t_i) * W_ji)');
     if (this.functions.has(name)) this.fail('E_CLAIM_SYMBOL', `${name} is a function: write ${name}(x)`, at);
-    const close = suggestions(name, [...this.outer, ...this.inner]);
+    const close = suggestions(name, [...this.outer, ...this.inner, ...this.row]);
     this.fail('E_CLAIM_SYMBOL', `unknown symbol "${name}"`, at, close.length > 0 ? `  did you mean ${close.join(' or ')}?` : '');
   }
 
-  private checkCall(fn: MathNode & { name?: string }, args: MathNode[], insideSum: boolean): void {
+  private checkCall(fn: MathNode & { name?: string }, args: MathNode[], insideSum: boolean, insideRow: boolean): void {
     const name = fn.name ?? String(fn);
     const at = positionOf(this.text, name);
     if (!this.functions.has(name)) {
@@ -123,7 +126,8 @@ class Checker {
     if (UNARY_FUNCTIONS.has(name) && args.length !== 1) this.fail('E_CLAIM_SYNTAX', `${name} takes one argument, got ${args.length}`, at);
     if (!UNARY_FUNCTIONS.has(name) && args.length < 2) this.fail('E_CLAIM_SYNTAX', `${name} takes two or more arguments, got ${args.length}`, at);
     if (name === 'sum_i' && insideSum) this.fail('E_CLAIM_SYNTAX', 'sum_i(...) cannot be nested', at);
-    for (const arg of args) this.check(arg, insideSum || name === 'sum_i');
+    if (name === 'sum_k' && insideRow) this.fail('E_CLAIM_SYNTAX', 'sum_k(...) cannot be nested', at);
+    for (const arg of args) this.check(arg, insideSum || name === 'sum_i', insideRow || name === 'sum_k');
   }
 }
 

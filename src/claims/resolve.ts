@@ -5,6 +5,7 @@
 import type { Reduction } from '../network/types.js';
 import { createContext, type OracleContext } from '../oracle/context.js';
 import { ClaimError } from './errors.js';
+import { claimFamily, type ClaimFamily } from './family.js';
 import { claimMath, type ClaimMath } from './math.js';
 import { parseFormula, type ParsedFormula } from './parse.js';
 import { symbolSet, type SymbolSet } from './symbols.js';
@@ -38,6 +39,8 @@ export interface ResolvedClaim {
   readonly math: ClaimMath;
   readonly ctx: OracleContext;
   readonly minDigits: number;
+  /** The networks' family (loss, the claim layer's activation, the output's). */
+  readonly family: ClaimFamily;
   /** The claim's layer (0-based) in a network of L layers. */
   layerIndex(L: number): number;
 }
@@ -96,13 +99,18 @@ export function resolveClaim(claim: Claim, options: EvaluationOptions = {}): Res
   const L = depths[0]!;
   const kind = position(L) === L - 1 ? 'output' : 'hidden';
   const nextIsOutput = position(L) === L - 2;
-  const set = symbolSet(kind, target, nextIsOutput);
+  const family = claimFamily(claim, kind === 'output' || target === 'loss' ? 'output' : 'hidden');
+  if (family.output === 'softmax' && kind === 'output' && (target === 'dE/dZ' || target === 'dZ/dS')) {
+    option(`a softmax output couples its row (dZ_k/dS_i is a Jacobian): claim dE/dS, W, b or loss instead of ${target}`);
+  }
+  const set = symbolSet(kind, target, nextIsOutput, family);
   const ctx = createContext(options.precision ?? 50);
   const math = claimMath(arithmetic, ctx.precision);
   const formula = typeof claim.formula === 'function' ? claim.formula : parseFormula(claim.formula, set, math);
   const text = typeof claim.formula === 'function' ? claim.label ?? claim.formula.toString().replace(/\s+/g, ' ') : claim.formula;
+  const named = family.version1 ? {} : { loss: family.loss, activation: family.activation, ...(family.alpha !== undefined ? { alpha: family.alpha } : {}) };
   return {
-    description: { text, layer, target, reduction, arithmetic, depths, kind, entryName: NAMES[kind][target] },
+    description: { text, layer, target, reduction, arithmetic, depths, kind, entryName: NAMES[kind][target], ...named },
     kind,
     target,
     reduction,
@@ -114,6 +122,7 @@ export function resolveClaim(claim: Claim, options: EvaluationOptions = {}): Res
     math,
     ctx,
     minDigits: options.minDigits ?? (arithmetic === 'decimal' ? 20 : 12),
+    family,
     layerIndex: position,
   };
 }

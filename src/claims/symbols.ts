@@ -4,6 +4,7 @@
  * unit i), a hidden-layer entry `dE/dV_kj` (input k, hidden unit j), and `sum_i` runs over the
  * units i of the layer above.
  */
+import type { ClaimFamily } from './family.js';
 import type { ClaimTarget } from './types.js';
 
 /** One symbol (with its aliases) and what it stands for. */
@@ -20,6 +21,8 @@ export interface SymbolSet {
   readonly inner: readonly SymbolInfo[];
   /** Function names usable in the formula. */
   readonly functions: readonly SymbolInfo[];
+  /** Symbols usable only inside `sum_k(...)` (cce output claims: the units k of the softmax row). */
+  readonly rowInner?: readonly SymbolInfo[];
 }
 
 const common: SymbolInfo[] = [
@@ -78,11 +81,61 @@ const functions: SymbolInfo[] = [
 
 const sumI: SymbolInfo = { names: ['sum_i'], meaning: 'sum_i(term): the sum of term over the units i of the layer above' };
 
+/** How a symbol's meaning names an activation applied to x. */
+function applied(activation: string, x: string): string {
+  return activation === 'sigmoid' ? `sigma(${x})` : `${activation}(${x})`;
+}
+
+const familyFunctions: SymbolInfo[] = [
+  { names: ['step'], meaning: "step(x) = 1 for x > 0, else 0 (ReLU's derivative, its left piece at 0)" },
+  { names: ['tanh'], meaning: 'tanh(x)' },
+];
+
+const sumK: SymbolInfo = { names: ['sum_k'], meaning: 'sum_k(term): the sum of term over the units k of the softmax row' };
+
+const rowUnit: SymbolInfo[] = [
+  { names: ['Z_k'], meaning: 'output k of the softmax row: e^S_k / sum_m e^S_m' },
+  { names: ['Zc_k'], meaning: '1 - Z_k, held separately' },
+  { names: ['S_k'], meaning: 'pre-activation of output unit k' },
+  { names: ['t_k'], meaning: 'target of output unit k (a target row sums to 1)' },
+];
+
+/** The version-2 symbol set: version 1's with the family's activation named and its own symbols added. */
+function familySet(kind: 'output' | 'hidden', target: ClaimTarget, nextIsOutput: boolean, family: ClaimFamily): SymbolSet {
+  const base = symbolSet(kind, target, nextIsOutput);
+  const held = (a: string): string => (a === 'sigmoid' || a === 'softmax' ? '1 - Z_i, held separately (exact also in saturation)' : '1 - Z_i');
+  const rename = (info: SymbolInfo): SymbolInfo => {
+    const name = info.names[0]!;
+    const out = family.output;
+    if (name === 'Z' || (name === 'Z_i' && kind === 'output')) return { ...info, meaning: out === 'softmax' ? 'output of unit i: softmax of the row, e^S_i / sum_k e^S_k' : `output of unit i: ${applied(out, 'S_i')}` };
+    if (name === 'Zc') return { ...info, meaning: held(out) };
+    if (name === 'Y_j' && kind === 'hidden') return { ...info, meaning: `output of hidden unit j: ${applied(family.activation, 'S_j')}` };
+    if (name === 'Yc_j') return { ...info, meaning: family.activation === 'sigmoid' ? info.meaning : '1 - Y_j' };
+    if (name === 'Zc_i' && kind === 'hidden') return { ...info, meaning: held(out) };
+    if (name === 'delta_i' && family.loss === 'mse' && nextIsOutput) return { ...info, meaning: "dE/dS_i of unit i of the layer above (finite difference; 2 (Z_i - t_i) f'(S_i) for \"sum\" when it is the output layer)" };
+    return info;
+  };
+  const alpha: SymbolInfo[] = family.activation === 'leaky_relu' && target !== 'loss' ? [{ names: ['alpha'], meaning: `leaky_relu's slope for S <= 0 (${family.alpha})` }] : [];
+  const row = kind === 'output' && family.output === 'softmax';
+  const outer = base.outer.map(rename);
+  const at = outer.findIndex((info) => info.names[0] === 'B');
+  outer.splice(at, 0, ...alpha);
+  return {
+    outer,
+    inner: base.inner.map(rename),
+    functions: [...base.functions, ...familyFunctions, ...(row ? [sumK] : [])],
+    ...(row ? { rowInner: rowUnit } : {}),
+  };
+}
+
 /**
  * The symbols of a claim about `target` in an output or hidden layer; `nextIsOutput` says whether
  * the layer above a hidden layer is the output layer (only then do Z_i, t_i exist in `sum_i`).
+ * A `family` other than version 1's names its activation in the meanings and adds `step`, `tanh`,
+ * `alpha` (leaky_relu) and, for a softmax output, `sum_k(...)` with `Z_k`, `Zc_k`, `S_k`, `t_k`.
  */
-export function symbolSet(kind: 'output' | 'hidden', target: ClaimTarget, nextIsOutput = true): SymbolSet {
+export function symbolSet(kind: 'output' | 'hidden', target: ClaimTarget, nextIsOutput = true, family?: ClaimFamily): SymbolSet {
+  if (family !== undefined && !family.version1) return familySet(kind, target, nextIsOutput, family);
   if (target === 'loss') return { outer: [...outputUnit, ...common], inner: [], functions };
   const withInput = target === 'W' || target === 'dS/dW';
   if (kind === 'output') {
@@ -107,6 +160,7 @@ export function formatSymbols(set: SymbolSet): string {
   const row = (info: SymbolInfo): string => `    ${info.names.join(', ').padEnd(22)} ${info.meaning}`;
   const lines = ['  symbols:', ...set.outer.map(row)];
   if (set.inner.length > 0) lines.push('  inside sum_i(...) also:', ...set.inner.map(row));
+  if (set.rowInner && set.rowInner.length > 0) lines.push('  inside sum_k(...) also:', ...set.rowInner.map(row));
   lines.push('  functions:', ...set.functions.map(row));
   lines.push('  operators: + - * / ^, parentheses, comparisons (== != < <= > >=, 1 when true), c ? a : b;');
   lines.push('  Z(1 - Z) is read as Z * (1 - Z)');

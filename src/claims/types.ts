@@ -5,7 +5,7 @@
  * sample; the tool sums it over the batch and compares the sum with the oracle's finite
  * differences. Symbols: `src/claims/symbols.ts` (and the README section "Disproving a derivation").
  */
-import type { BatchJson, NetworkJson, Reduction } from '../network/types.js';
+import type { ActivationName, BatchJson, LossName, NetworkJson, Reduction } from '../network/types.js';
 import type { Decimal } from '../oracle/decimal.js';
 
 /** Which layer a claim is about: the last one, the one below it, or a layer number (1 = first). */
@@ -64,7 +64,16 @@ export type ClaimQuantities = OutputQuantities & HiddenQuantities & {
   readonly s: Decimal;
   /** The sum over the next layer's units i of `term` (hidden-layer claims only). */
   sum_i(term: (next: NextQuantities) => Decimal | number): Decimal;
+  /** The sum over the units k of the softmax row of `term` (cce output claims only). */
+  sum_k(term: (unit: RowQuantities) => Decimal | number): Decimal;
+  /** leaky_relu's alpha (claims of a leaky_relu layer only). */
+  readonly alpha: Decimal;
 };
+
+/** The quantities of unit k of a softmax row, inside `sum_k` of a cce output claim. */
+export interface RowQuantities {
+  readonly Z_k: Decimal; readonly Zc_k: Decimal; readonly S_k: Decimal; readonly t_k: Decimal;
+}
 
 /** A claim written as a function: per sample, of Decimals in the oracle's precision. */
 export type ClaimFunction = (q: ClaimQuantities) => Decimal | number;
@@ -88,6 +97,20 @@ export interface Claim {
   readonly arithmetic?: Arithmetic;
   /** How reports name a function claim (default: its source text). */
   readonly label?: string;
+  /**
+   * The networks' loss (protocol version 2; default `'bce'`). The output layer's activation follows
+   * from it unless the claim is about the output layer and names one: bce sigmoid, cce softmax,
+   * mse linear (any elementwise activation under mse).
+   */
+  readonly loss?: LossName;
+  /**
+   * The activation of the claim's layer: for an output claim the output's (it must fit the loss),
+   * for a hidden claim the hidden layer's (default sigmoid; softmax is last-layer only). Other
+   * hidden layers of deeper networks stay sigmoid.
+   */
+  readonly activation?: ActivationName;
+  /** leaky_relu's alpha (default 0.01); only with a leaky_relu claim layer. */
+  readonly alpha?: number;
 }
 
 /** One gradient entry: `layer` is 0-based; `input` is j (k in a hidden layer), `unit` is i (j). */
@@ -169,6 +192,10 @@ export interface ClaimDescription {
   readonly kind: 'output' | 'hidden';
   /** `dE/dW_ji`, `dE/dV_kj`, `dE/db_i`, `E`, `dZ_i/dS_i`, ... */
   readonly entryName: string;
+  /** Present only for a claim that named its family (version 2): the loss, the claim layer's activation, leaky_relu's alpha. */
+  readonly loss?: LossName;
+  readonly activation?: ActivationName;
+  readonly alpha?: number;
 }
 
 /** The verdict on a claim, as data (`formatClaimResult` prints it). */

@@ -12,6 +12,7 @@ import { buildCounterexample } from '../claims/counterexample.js';
 import { claimCounterexampleJson, formatClaimResult } from '../claims/format.js';
 import { resolveClaim, TARGETS } from '../claims/resolve.js';
 import type { Arithmetic, ClaimLayer, ClaimResult, TargetName } from '../claims/types.js';
+import { ACTIVATION_NAMES, LOSS_NAMES, type ActivationName, type LossName } from '../network/types.js';
 import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -32,6 +33,10 @@ export interface ClaimArgs {
   json: string | null;
   /** The counterexample corpus: false claims are saved there and their cases replayed first. */
   corpus: string;
+  /** The family (protocol version 2), when given: the loss, the claim layer's activation, leaky_relu's alpha. */
+  loss?: LossName;
+  activation?: ActivationName;
+  alpha?: number;
 }
 
 /** Where `claim` and `catalogue` write (structurally the `Io` of `src/cli/run.ts`). */
@@ -53,6 +58,10 @@ the oracle's loss; a false one gets its smallest counterexample as a worked exam
   --reduction R      sum (default) or mean (then the formula divides by B * n_L itself)
   --layers N         depth of the generated networks (default 1 or 2 for output, 2 for hidden)
   --arithmetic A     decimal (default: the oracle's precision, a calculus claim) or float64 (a numerics claim)
+  --loss L           bce (default, a sigmoid output), cce (a softmax output) or mse (any other output; default linear)
+  --activation NAME  the activation of the claim's layer: sigmoid, tanh, relu, leaky_relu, linear, softmax
+                     (an output layer's must fit the loss; a hidden layer's default is sigmoid)
+  --alpha A          leaky_relu's slope for S <= 0 (default 0.01)
   --runs N           generated cases (default 100)
   --seed S           generator seed (default 42)
   --digits D         oracle precision, 30 to 200 (default 50)
@@ -65,9 +74,13 @@ the oracle's loss; a false one gets its smallest counterexample as a worked exam
 
 The formula is per sample (the tool sums it over the batch). Output layer symbols: Y, S, Z, Zc,
 t, W, b, B, n_L, s; hidden layer: X, S_j, Y_j, Yc_j, V, b_j, and inside sum_i(...): Z_i, t_i,
-S_i, W_ji, W_ij, delta_i. Examples:
+S_i, W_ji, W_ij, delta_i. With --loss or --activation also step(x) (1 for x > 0, else 0), tanh(x),
+alpha (leaky_relu), and for a softmax output sum_k(...) with Z_k, t_k, S_k inside. Examples:
   backprop-oracle claim "(Z - t) * Y"
   backprop-oracle claim --layer hidden "sum_i((Z_i - t_i) * W_ji) * Y_j * (1 - Y_j) * X_k"
+  backprop-oracle claim --loss cce "(Z - t) * Y"
+  backprop-oracle claim --loss mse --activation linear "2 * (Z - t) * Y"
+  backprop-oracle claim --layer hidden --activation tanh "sum_i((Z_i - t_i) * W_ji) * (1 - Y_j^2) * X_k"
 
 A formula that starts with "-" goes after "--": backprop-oracle claim --target loss -- "-(t * ln(Z))".
 
@@ -96,7 +109,7 @@ function parseLayer(raw: string | undefined): ClaimLayer {
 export function parseClaimArgs(argv: readonly string[]): ClaimArgs {
   const str = { type: 'string' } as const;
   let parsed: { values: Record<string, string | undefined>; positionals: string[] };
-  const options = { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str, corpus: str };
+  const options = { layer: str, target: str, reduction: str, layers: str, arithmetic: str, runs: str, seed: str, digits: str, 'min-digits': str, cases: str, json: str, corpus: str, loss: str, activation: str, alpha: str };
   const args = joinNegativeValues(argv, options);
   try {
     parsed = parseArgs({
@@ -113,7 +126,18 @@ export function parseClaimArgs(argv: readonly string[]): ClaimArgs {
     throw new UsageError(`claim: give exactly one formula (quoted), got ${parsed.positionals.length === 0 ? 'none' : `${parsed.positionals.length}: ${parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`}`);
   }
   if (v.json !== undefined && v.json.trim() === '') throw new UsageError('claim: --json needs a file name');
+  let alpha: number | undefined;
+  if (v.alpha !== undefined) {
+    alpha = Number(v.alpha);
+    if (v.alpha.trim() === '' || !(alpha >= 0 && alpha < 1)) throw new UsageError(`claim: --alpha must be a number with 0 <= alpha < 1, got "${v.alpha}"`);
+  }
+  const family = {
+    ...(v.loss !== undefined ? { loss: oneOf('loss', v.loss, LOSS_NAMES, 'bce') } : {}),
+    ...(v.activation !== undefined ? { activation: oneOf('activation', v.activation, ACTIVATION_NAMES, 'sigmoid') } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
+  };
   return {
+    ...family,
     command: 'claim',
     formula: parsed.positionals[0]!,
     layer: parseLayer(v.layer),
@@ -147,9 +171,13 @@ export function runClaim(args: ClaimArgs, io: CommandIo): number {
     reduction: args.reduction,
     arithmetic: args.arithmetic,
     ...(args.layers !== null ? { layers: args.layers } : {}),
+    ...(args.loss !== undefined ? { loss: args.loss } : {}),
+    ...(args.activation !== undefined ? { activation: args.activation } : {}),
+    ...(args.alpha !== undefined ? { alpha: args.alpha } : {}),
   };
-  // the corpus key names everything that decides the claim's truth
-  const key = `claim layer=${String(args.layer)} target=${args.target} reduction=${args.reduction} arithmetic=${args.arithmetic} layers=${args.layers ?? ''}: ${args.formula}`;
+  // the corpus key names everything that decides the claim's truth (the family only when given: version-1 keys unchanged)
+  const named = [args.loss !== undefined ? ` loss=${args.loss}` : '', args.activation !== undefined ? ` activation=${args.activation}` : '', args.alpha !== undefined ? ` alpha=${args.alpha}` : ''].join('');
+  const key = `claim layer=${String(args.layer)} target=${args.target} reduction=${args.reduction} arithmetic=${args.arithmetic} layers=${args.layers ?? ''}${named}: ${args.formula}`;
   try {
     // stored counterexamples first: a claim disproved before is tried on its old counterexample
     const stored = readCorpus(args.corpus, key);
