@@ -51,7 +51,18 @@ function makeMseHead(f: ElementwiseActivation): Head {
   // Z - t, as (1 - t) - Zc where Zc = 1 - Z is the small side (Z > 1/2): no digits of a saturated Z lost
   const minusT = (Z: number, Zc: number, t: number): number => (fromComplement(f, Z) ? 1 - t - Zc : Z - t);
   // the same exactly: tc - Zc where Z > 1/2 and Zc = 1 - Z
-  const exactMinusT = <T>(x: Exact<T>, Z: T, Zc: T, t: T): T => (ownsComplement && x.isNeg(x.sub(Zc, Z)) ? x.sub(x.sub(x.one, t), Zc) : x.sub(Z, t));
+  const tanhOutput = f.name === 'tanh';
+  const exactMinusT = <T>(x: Exact<T>, Z: T, Zc: T, t: T): T => {
+    if (ownsComplement && x.isNeg(x.sub(Zc, Z))) return x.sub(x.sub(x.one, t), Zc);
+    // tanh with |Z| > 0.618 (Zc = 1 - Z^2 < |Z|): 1 - |Z| = Zc / (1 + |Z|) keeps its digits where Z - t
+    // would cancel at the oracle's precision (|S| above about 60: tanh(S) = 1 - 2e^-2|S| to 176 bits)
+    if (tanhOutput && x.isNeg(x.sub(Zc, x.abs(Z)))) {
+      const m = x.div(Zc, x.add(x.one, x.abs(Z)));
+      // Z > 0: Z - t = (1 - t) - m;  Z < 0: Z - t = m - (1 + t)
+      return x.isNeg(Z) ? x.sub(m, x.add(x.one, t)) : x.sub(x.sub(x.one, t), m);
+    }
+    return x.sub(Z, t);
+  };
   // dZ (2 (Z - t) + dZ) = (Z + dZ - t)^2 - (Z - t)^2
   const changeOfSquare = <T>(x: Exact<T>, Zt: T, dZ: T): T => x.mul(dZ, x.add(x.mul(x.add(x.one, x.one), Zt), dZ));
 
