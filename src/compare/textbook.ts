@@ -747,10 +747,10 @@ function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: Textbook
     for (let row = 0; row < S.length; row += n) {
       // the row term's own move when S moves within eS: cce's rule with no rounding (u = eta = 0)
       r += cceSoftmax.bound.termErrorRow(S, eS, T, row, n, cceSoftmax.termRow(S, T, row, n), 0, 0);
-      const { m, r: others } = softmax.shift(S, row, n);
+      const { a, m, r: others } = softmax.shift(S, row, n);
       const lnSum = Math.log1p(others);
-      let expError = 0; // the shifted sum's relative error, weighted by its terms (softmax's a_j)
-      for (let j = row; j < row + n; j++) expError += (Math.exp(S[j]! - m) / (1 + others)) * softmax.shiftedExpError(S[j]!, m, uR);
+      let expError = 0; // the shifted sum's relative error, weighted by its terms (softmax's a_j; the largest's e^0 = 1 is exact)
+      for (let j = row; j < row + n; j++) if (j !== a) expError += (Math.exp(S[j]! - m) / (1 + others)) * softmax.shiftedExpError(S[j]!, m, uR);
       for (let k = row; k < row + n; k++) {
         const t = T[k]!;
         if (t === 0) continue;
@@ -768,6 +768,8 @@ function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: Textbook
     const z = softmaxIntervals(network, pass, tf, ar, uR, form !== 'unshifted');
     const clip = form === 'lnSoftmaxClip';
     const renormalised = clip ? (n + 1) * uR : 0;
+    let sums: [number, number][] = [[0, 0]];
+    let rounding = 0;
     for (let k = 0; k < S.length; k++) {
       const t = T[k]!;
       if (t === 0) continue;
@@ -784,10 +786,24 @@ function cceLoss(network: Network, batch: Batch, pass: ForwardPass, tf: Textbook
       }
       const small = cceTextbook.termFromZ(hi, t, ar.round);
       const large = cceTextbook.termFromZ(lo, t, ar.round);
-      c += (small + large) / 2;
-      r += (large - small) / 2 + 3 * uR * Math.abs(large) + 4 * STABLE_SLACK * ar.eta;
+      // a few numbers of the precision in Z's interval: -t ln Z of each, not what lies between
+      const zs = numbersIn(lo, hi, ar, MAX_POINTS);
+      const term: [number, number][] = zs ? zs.map((x): [number, number] => [cceTextbook.termFromZ(x, t, ar.round), cceTextbook.termFromZ(x, t, ar.round)]) : [[small, large]];
+      rounding += 3 * uR * Math.abs(large) + 4 * STABLE_SLACK * ar.eta;
+      sums = bridged(sums.flatMap(([a, b]) => term.map(([p, q]): [number, number] => [a + p, b + q])), rounding);
       magnitude += Math.abs(large);
     }
+    rounding += gamma(Math.max(terms - 1, 0), uR) * magnitude;
+    const divisor = reductionDivisor(network, batch);
+    return sums.map(([low, high]) => {
+      let cc = (low + high) / 2;
+      let rr = (high - low) / 2 + rounding;
+      if (divisor !== 1) {
+        cc /= divisor;
+        rr = rr / divisor + uR * Math.abs(cc) + STABLE_SLACK * ar.eta;
+      }
+      return { c: Float64Array.of(cc), r: Float64Array.of(rr * SAFETY) };
+    });
   }
   r += gamma(Math.max(terms - 1, 0), uR) * magnitude;
   const divisor = reductionDivisor(network, batch);
@@ -842,7 +858,10 @@ function generalValues(network: Network, batch: Batch, pass: ForwardPass, ar: Ar
     let delta: Ball;
     let softmaxZ: ZInterval | null = null;
     if (isRowwiseHead(head)) {
-      if (unshifted) delta = rowDelta(unshifted, batch.T, n, divisor, ar, uR);
+      if (unshifted) {
+        softmaxZ = unshifted;
+        delta = rowDelta(unshifted, batch.T, n, divisor, ar, uR);
+      }
       else if (computation.outputDelta) {
         softmaxZ = softmaxIntervals(network, pass, tf, ar, uR, true);
         delta = rowDelta(softmaxZ, batch.T, n, divisor, ar, uR);
@@ -995,8 +1014,8 @@ interface Branch {
   readonly own: number;
 }
 
-/** At most this many numbers of the precision in one unit's Z interval are told apart (a softmax output's interval near 1 holds some 20 in float64). */
-const MAX_POINTS = 32;
+/** At most this many numbers of the precision in one unit's Z interval are told apart (a softmax output's interval near 1 holds some 20 in float64, renormalised and clipped some 35 in float32). */
+const MAX_POINTS = 64;
 /**
  * At most this many backward passes (one per value of each branching unit) are run for one
  * computation, and at most PASS_WORK multiply-adds of them in all (a large network gets few);
@@ -1009,7 +1028,8 @@ const PASS_WORK = 4e7;
 function numbersIn(lo: number, hi: number, ar: Arithmetic, most: number): number[] | null {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) return null;
   const out: number[] = [];
-  for (let x = lo; x <= hi; x = nextUp(x, ar)) {
+  // from the smallest number of the precision >= lo (an interval's end may be a bound, not such a number)
+  for (let x = ceilTo(lo, ar); x <= hi; x = nextUp(x, ar)) {
     out.push(x);
     if (out.length > most) return null;
   }
