@@ -39,11 +39,16 @@ export interface ClassSummary {
   referenceDigits: number;
   finiteDifferenceDigits: number;
   referenceUlps: number;
+  /** Entries whose finite difference is one-sided (a rectifier at or near its kink): compared with the analytic value as usual. */
+  oneSided: number;
+  /** Entries whose finite difference is not comparable (exact kinks needing opposite steps): left out of the comparison, counted here. */
+  notComparable: number;
 }
 
 /** The self-check's report, as data. */
 export interface SelfCheckReport {
-  readonly verdict: 'correct' | 'wrong';
+  /** 'inconclusive' when no entry could be compared with its finite difference (every one not comparable). */
+  readonly verdict: 'correct' | 'wrong' | 'inconclusive';
   readonly seed: number;
   readonly runs: number;
   readonly precision: number;
@@ -52,11 +57,17 @@ export interface SelfCheckReport {
   readonly classes: Partial<Record<MagnitudeClass, ClassSummary>>;
   readonly failures: SelfCheckFailure[];
   readonly entriesChecked: number;
+  /** Gradient entries compared with their finite difference (central or one-sided). */
+  readonly entriesCompared: number;
+  /** Of those, one-sided (every class summed). */
+  readonly oneSided: number;
+  /** Gradient entries left out of the finite-difference comparison as not comparable at exact kinks (every class summed). */
+  readonly notComparable: number;
   readonly durationMs: number;
 }
 
 function emptySummary(): ClassSummary {
-  return { cases: 0, referenceDigits: Infinity, finiteDifferenceDigits: Infinity, referenceUlps: 0 };
+  return { cases: 0, referenceDigits: Infinity, finiteDifferenceDigits: Infinity, referenceUlps: 0, oneSided: 0, notComparable: 0 };
 }
 
 function describeViolation(e: EntryComparison): string {
@@ -64,9 +75,26 @@ function describeViolation(e: EntryComparison): string {
 }
 
 /**
+ * The self-check's verdict: 'wrong' with a failure; else 'inconclusive' where entries were left out
+ * as not comparable at exact kinks and none was compared (a run that compared nothing with finite
+ * differences proves nothing); else 'correct'.
+ */
+export function selfCheckVerdict(failures: number, compared: number, notComparable: number): SelfCheckReport['verdict'] {
+  if (failures > 0) return 'wrong';
+  return compared === 0 && notComparable > 0 ? 'inconclusive' : 'correct';
+}
+
+/**
  * The built-in verification: on generated cases, the float64 reference must lie within its error
  * bound of the decimal oracle, and the oracle's analytic gradients must agree with its finite
  * differences to `minDigits` digits relative to scale. Three computations, none trusting another.
+ *
+ * At a rectifier's kink the oracle differences one-sided, on the side that keeps every rectifier on
+ * its piece (`CaseOracle.differenceKind`): such an entry is compared as usual and counted
+ * (`oneSided`). Where no side does (exact kinks needing opposite steps) the difference is not the
+ * derivative backprop defines: the entry is left out of the comparison and counted
+ * (`notComparable`), never silently, and a run in which no entry could be compared is
+ * 'inconclusive', not a pass.
  */
 export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
   const { runs = 200, seed = 42, precision = 50, minDigits = 20 } = options;
@@ -76,6 +104,9 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
   const classes: Partial<Record<MagnitudeClass, ClassSummary>> = { typical: emptySummary(), zeros: emptySummary(), tiny: emptySummary(), saturating: emptySummary() };
   const failures: SelfCheckFailure[] = [];
   let entriesChecked = 0;
+  let entriesCompared = 0;
+  let oneSided = 0;
+  let notComparable = 0;
   cases.forEach((c: GeneratedCase, index) => {
     const summary = (classes[c.magnitude] ??= emptySummary());
     summary.cases += 1;
@@ -94,6 +125,17 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
     // analytic = finite differences, entry by entry, at the oracle's precision (no Decimal unless something fails)
     const exact = caseOracle(o);
     const compare = (where: EntryLocation): void => {
+      const kind = exact.differenceKind(where);
+      if (kind === 'not-comparable') {
+        summary.notComparable += 1;
+        notComparable += 1;
+        return;
+      }
+      if (kind === 'one-sided') {
+        summary.oneSided += 1;
+        oneSided += 1;
+      }
+      entriesCompared += 1;
       const digits = exact.entryAgreement(where)!;
       summary.finiteDifferenceDigits = Math.min(summary.finiteDifferenceDigits, digits);
       // written so that NaN digits fail
@@ -106,7 +148,7 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
     options.onCase?.(index + 1, runs, failures.length);
   });
   return {
-    verdict: failures.length === 0 ? 'correct' : 'wrong',
+    verdict: selfCheckVerdict(failures.length, entriesCompared, notComparable),
     seed,
     runs,
     precision,
@@ -114,6 +156,9 @@ export function selfCheck(options: SelfCheckOptions = {}): SelfCheckReport {
     classes,
     failures,
     entriesChecked,
+    entriesCompared,
+    oneSided,
+    notComparable,
     durationMs: performance.now() - started,
   };
 }
