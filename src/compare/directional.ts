@@ -1,5 +1,5 @@
-import type { Batch, Gradients, Network } from '../network/types.js';
-import { CaseOracle, type OracleContext } from '../oracle/api.js';
+import type { Batch, Gradients, KinkSide, Network } from '../network/types.js';
+import { CaseOracle, type DifferenceKind, type DifferenceValue, type OracleContext } from '../oracle/api.js';
 import { forward } from '../reference/forward.js';
 import { loss } from '../reference/loss.js';
 import { formatLocation, type EntryLocation, type Precision } from '../types.js';
@@ -39,6 +39,17 @@ import { arithmeticOf } from './textbook.js';
  * exceeds their own tolerance are halved again, down to single entries: about log2(P) passes
  * for one wrong entry (17 for 101,770 parameters), each localised entry then checked against its
  * own finite difference (its pre-activation's central differences times Y_j).
+ *
+ * Kinks (protocol version 2's rectifiers). Where moving along v would push a rectifier at its kink
+ * (S = 0 exactly) off the piece whose slope backprop takes, the oracle's D_v is one-sided on the
+ * side that keeps every rectifier on its piece (`DifferenceValue.kind` 'left' / 'right'), and is
+ * judged like a central one. Where no side does (two kink units pushed opposite ways) it is
+ * 'not-comparable': such a direction is neither flagged nor passed; it is recorded, and another
+ * direction is drawn in its place (at most 4 K drawn in all); a check whose every direction was
+ * not comparable is 'inconclusive'. In localisation a half whose difference is not comparable is
+ * had from its complement (r_A = r - r_B); both not comparable, that set is not split further
+ * (counted in `unsplit`). A localised entry whose own finite difference is not comparable is
+ * measured against the oracle's analytic value instead (said in `against`).
  */
 
 /** Options of the directional check. */
@@ -55,7 +66,13 @@ export interface DirectionalOptions {
   readonly localise?: boolean;
   /** Stop localising after this many entries (default 16). */
   readonly maxLocalised?: number;
-  /** The oracle of this network and batch, if already made (reused across checks of one case). */
+  /**
+   * The side whose derivative the implementation takes at a rectifier's exact kink S = 0 (its
+   * declared `Description.kink`; default the given oracle's, else 'left'): the oracle's derivative
+   * and its one-sided differences there, and the bound's slopes, take it.
+   */
+  readonly kink?: KinkSide;
+  /** The oracle of this network and batch, if already made (reused across checks of one case; its kink side must be `kink`). */
   readonly oracle?: CaseOracle;
 }
 
@@ -68,7 +85,10 @@ export interface DirectionCheck {
   /** |g . v - D_v|. */
   readonly residual: number;
   readonly tolerance: number;
+  /** Never for a direction whose difference is not comparable (it is judged neither way). */
   readonly flagged: boolean;
+  /** How D_v was taken: 'central', one-sided 'left' / 'right' at a kink, or 'not-comparable'. */
+  readonly kind: DifferenceKind;
 }
 
 /** A localised wrong entry. */
@@ -76,8 +96,10 @@ export interface LocalisedEntry {
   readonly where: EntryLocation;
   readonly text: string;
   readonly value: number;
-  /** Its finite difference (sum_b Y_j dE/dS_i by central differences), 20 digits. */
+  /** Its finite difference (sum_b Y_j dE/dS_i by central or one-sided differences), 20 digits; the analytic value where `against` says so. */
   readonly finiteDifference: string;
+  /** What the value was measured against: its finite difference, or the oracle's analytic value where that difference is not comparable at an exact kink. */
+  readonly against: 'finite difference' | 'analytic';
   /** |value - finite difference| and the entry's allowance. */
   readonly error: number;
   readonly allowed: number;
@@ -85,12 +107,19 @@ export interface LocalisedEntry {
 
 /** What the directional check found. */
 export interface DirectionalResult {
-  readonly verdict: 'correct' | 'wrong';
+  /** 'inconclusive': no direction drawn could be compared (each one's difference not comparable at exact kinks). */
+  readonly verdict: 'correct' | 'wrong' | 'inconclusive';
   readonly parameters: number;
   readonly directions: DirectionCheck[];
   readonly localised: LocalisedEntry[];
-  /** Directional finite differences computed (each: two carried forward passes). */
+  /** Directional finite differences computed (each: two carried forward passes, more where one-sided). */
   readonly passes: number;
+  /** Directions drawn whose difference was not comparable (recorded in `directions`, not counted among the K asked). */
+  readonly notComparable: number;
+  /** Directions whose difference was one-sided at a kink (judged as usual). */
+  readonly oneSided: number;
+  /** Coordinate sets localisation could not split (both halves' differences not comparable). */
+  readonly unsplit: number;
   readonly durationMs: number;
 }
 
@@ -107,11 +136,11 @@ export function directionSign(seed: number, d: number, k: number): number {
 
 /** The answer flattened in parameter order, and each entry's allowance a_k (STABLE_SLACK times its stable bound). */
 function flatAnswer(oracle: CaseOracle, answer: Gradients, precision: Precision): { g: Float64Array; allow: Float64Array } {
-  const { network, batch, layout } = oracle;
+  const { network, batch, layout, kink } = oracle;
   const g = new Float64Array(layout.count);
   const allow = new Float64Array(layout.count);
   const pass = forward(network, batch);
-  const bound = errorBound(network, batch, pass, loss(network, batch, pass), arithmeticOf(precision));
+  const bound = errorBound(network, batch, pass, loss(network, batch, pass), { ...arithmeticOf(precision), kink });
   network.layers.forEach((layer, l) => {
     g.set(answer.layers[l]!.W, layout.W[l]!);
     allow.set(bound.layers[l]!.W.map((x) => STABLE_SLACK * x), layout.W[l]!);
@@ -125,9 +154,20 @@ function flatAnswer(oracle: CaseOracle, answer: Gradients, precision: Precision)
   return { g, allow };
 }
 
+/** sqrt(sum a_k^2) over [lo, hi) without underflow: each a_k scaled by the largest (as dnrm2 does). */
+function scaledNorm(a: Float64Array, lo: number, hi: number): number {
+  let scale = 0;
+  for (let k = lo; k < hi; k++) scale = Math.max(scale, a[k]!);
+  if (scale === 0) return 0;
+  let ssq = 0;
+  for (let k = lo; k < hi; k++) ssq += (a[k]! / scale) ** 2;
+  return scale * Math.sqrt(ssq);
+}
+
 /** The judgement of directions over one answer: g . v and the tolerance of any coordinate set, and the residual against the oracle. */
 class Directions {
   passes = 0;
+  unsplit = 0;
   private readonly z: number;
 
   constructor(
@@ -141,7 +181,7 @@ class Directions {
   }
 
   /** D_v for v = sign(d, k) on coordinates [lo, hi), 0 elsewhere. */
-  difference(d: number, lo: number, hi: number): ReturnType<CaseOracle['directionalDifference']> {
+  difference(d: number, lo: number, hi: number): DifferenceValue {
     this.passes += 1;
     return this.oracle.directionalDifference((k) => directionSign(this.seed, d, k), lo, hi);
   }
@@ -165,11 +205,14 @@ class Directions {
       squares += allow[k]! * allow[k]!;
     }
     const fdError = 1e-30 * absSum + 2 ** -100 * absSum;
-    return { dot: sh2 + sl, tolerance: Math.min(worst, this.z * Math.sqrt(squares)) + fdError + 2 ** -104 * absSum };
+    // the Hoeffding width sqrt(sum a_k^2), scaled where the squares underflow (allowances below 2^-450: tiny, subnormal gradients)
+    const width = squares >= 2 ** -900 || worst === 0 ? Math.sqrt(squares) : scaledNorm(allow, lo, hi);
+    // dot rounded once from double-double: half an ulp, relative 2^-104 of absSum, or 2^-1074 among subnormals
+    return { dot: sh2 + sl, tolerance: Math.min(worst, this.z * width) + fdError + 2 ** -104 * absSum + (absSum > 0 ? Number.MIN_VALUE : 0) };
   }
 
   /** g . v - D_v on [lo, hi), rounded once. */
-  residual(d: number, lo: number, hi: number, D: ReturnType<CaseOracle['directionalDifference']>): number {
+  residual(d: number, lo: number, hi: number, D: DifferenceValue): number {
     return -D.minus(this.dotAndTolerance(d, lo, hi).dot);
   }
 
@@ -183,7 +226,18 @@ class Directions {
         continue;
       }
       const mid = lo + Math.floor((hi - lo) / 2);
-      const rA = this.residual(d, lo, mid, this.difference(d, lo, mid));
+      // a half not comparable at a kink is had from the other half; neither comparable, the set stays whole
+      let rA: number;
+      const DA = this.difference(d, lo, mid);
+      if (DA.comparable) rA = this.residual(d, lo, mid, DA);
+      else {
+        const DB = this.difference(d, mid, hi);
+        if (!DB.comparable) {
+          this.unsplit += 1;
+          continue;
+        }
+        rA = rAll - this.residual(d, mid, hi, DB);
+      }
       const rB = rAll - rA;
       if (!(Math.abs(rB) <= this.dotAndTolerance(d, mid, hi).tolerance)) stack.push({ lo: mid, hi, r: rB });
       if (!(Math.abs(rA) <= this.dotAndTolerance(d, lo, mid).tolerance)) stack.push({ lo, hi: mid, r: rA });
@@ -198,33 +252,58 @@ class Directions {
 export function directionalCheck(ctx: OracleContext, network: Network, batch: Batch, answer: Gradients, options: DirectionalOptions = {}): DirectionalResult {
   const started = performance.now();
   const { directions = 4, seed = 42, alpha = 1e-12, precision = 'float64', localise = true, maxLocalised = 16 } = options;
-  const oracle = options.oracle ?? CaseOracle.of(ctx, network, batch);
+  const kink = options.kink ?? options.oracle?.kink ?? 'left';
+  const oracle = options.oracle ?? CaseOracle.of(ctx, network, batch, kink);
+  if (oracle.kink !== kink) throw new Error(`directionalCheck: the oracle given takes the ${oracle.kink} side at a kink, the implementation declares ${kink}`);
   const P = oracle.parameterCount;
   const { g, allow } = flatAnswer(oracle, answer, precision);
   const dirs = new Directions(oracle, seed, alpha, g, allow);
   const checks: DirectionCheck[] = [];
   const localisedAt = new Set<number>();
   let localisedOnce = false;
-  for (let d = 0; d < directions; d++) {
+  let judged = 0;
+  let notComparable = 0;
+  let oneSided = 0;
+  // K comparable directions; one not comparable at exact kinks is replaced by the next (4 K drawn at most)
+  for (let d = 0; judged < directions && d < 4 * directions; d++) {
     const D = dirs.difference(d, 0, P);
     const { dot, tolerance } = dirs.dotAndTolerance(d, 0, P);
+    if (!D.comparable) {
+      notComparable += 1;
+      checks.push({ dot, difference: D.toNumber(), residual: Number.NaN, tolerance, flagged: false, kind: D.kind });
+      continue;
+    }
+    judged += 1;
+    if (D.kind !== 'central') oneSided += 1;
     const r = dirs.residual(d, 0, P, D);
     // written so that a NaN residual or tolerance flags the direction
     const flagged = !Number.isFinite(dot) || !(Math.abs(r) <= tolerance);
-    checks.push({ dot, difference: D.toNumber(), residual: Math.abs(r), tolerance, flagged });
+    checks.push({ dot, difference: D.toNumber(), residual: Math.abs(r), tolerance, flagged, kind: D.kind });
     // one flagged direction is enough to localise: its residual holds every wrong entry's share
     if (!flagged || !localise || localisedOnce || !Number.isFinite(dot)) continue;
     localisedOnce = true;
     dirs.localise(d, r, maxLocalised, localisedAt);
   }
-  // each localised entry against its own finite difference
+  // each localised entry against its own finite difference (its analytic value where that is not comparable)
   const localised: LocalisedEntry[] = [];
   for (const k of [...localisedAt].sort((a, b) => a - b)) {
     const where = oracle.layout.locate(k);
-    const value = oracle.finiteDifference(where);
-    if (!value) continue;
-    localised.push({ where, text: formatLocation(where), value: g[k]!, finiteDifference: value.text(20), error: value.distanceTo(g[k]!), allowed: allow[k]! });
+    const difference = oracle.finiteDifference(where);
+    if (!difference) continue;
+    const value = difference.comparable ? difference : oracle.exact(where);
+    const against = difference.comparable ? 'finite difference' : 'analytic';
+    localised.push({ where, text: formatLocation(where), value: g[k]!, finiteDifference: value.text(20), against, error: value.distanceTo(g[k]!), allowed: allow[k]! });
   }
   const flagged = checks.some((c) => c.flagged);
-  return { verdict: flagged ? 'wrong' : 'correct', parameters: P, directions: checks, localised, passes: dirs.passes, durationMs: performance.now() - started };
+  return {
+    verdict: flagged ? 'wrong' : judged === 0 ? 'inconclusive' : 'correct',
+    parameters: P,
+    directions: checks,
+    localised,
+    passes: dirs.passes,
+    notComparable,
+    oneSided,
+    unsplit: dirs.unsplit,
+    durationMs: performance.now() - started,
+  };
 }
