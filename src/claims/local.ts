@@ -6,7 +6,9 @@
  *             -(t ln Z + (1 - t) ln(1 - Z)) by -(t log1p(d/Z) + (1 - t) log1p(-d/(1 - Z)));
  *   dE/dY_j   central difference of the loss when Y_j moves by d: the layer above's S_i move by
  *             W_ji d, carried forward by the oracle's `lossChange`;
- *   dZ/dS     central difference of sigma: sigma(S + D) - sigma(S) = -Z Zc expm1(-D) / (1 + Zc expm1(-D));
+ *   dZ/dS     central difference of sigma: sigma(S + D) - sigma(S) = -Z Zc expm1(-D) / (1 + Zc expm1(-D))
+ *             (version 2: of the layer's activation, its module's changeFromValues; at a rectifier's
+ *             kink S = 0 one-sided on the left piece, the protocol's convention);
  *
  * (the loss's and the sigmoid's change identities are the layer modules', `src/layers/bce.ts` and
  * `src/layers/sigmoid.ts`, in decimal.js);
@@ -46,9 +48,14 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
     case 'dZ/dS': {
       const change = (d: Decimal): Decimal => modules.elementwise(l).exact.changeFromValues(x, Z, Zc, d);
       if (isVersion1(oc.network)) return { truth: central(change, h), magnitude: Z.times(Zc) };
-      // version 2: the magnitude of the module's exact slope (0 on a rectifier's flat piece)
+      // version 2: the magnitude of the module's exact slope (0 on a rectifier's flat piece); at a
+      // rectifier's kink S = 0 exactly, the one-sided difference of the declared (left) piece, as the oracle takes it
       const S = forward.S[l]![k]!;
-      return { truth: central(change, h), magnitude: modules.elementwise(l).exact.unit(x, S).slope.abs() };
+      const activation = modules.elementwise(l);
+      // near a kink a step within |S| / 2 keeps to S's piece (a rectifier is linear there: any such step is exact)
+      const near = S.abs().div(2);
+      const truth = activation.kink === 'none' ? central(change, h) : S.isZero() ? change(h.neg()).div(h.neg()) : central(change, near.lt(h) ? near : h);
+      return { truth, magnitude: activation.exact.unit(x, S).slope.abs() };
     }
     case 'dS/dW': {
       const Y = (l === 0 ? forward.X : forward.Z[l - 1]!)[s * nIn + entry.input]!;
