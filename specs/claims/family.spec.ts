@@ -81,6 +81,13 @@ describe('the symbols of a family', () => {
     expect(leaky).not.toContain('sum_k(');
   });
 
+  it("chain factors of the family: mse's dE/dZ = 2 (Z - t) (also for a tiny Z - t), a rectifier's dZ/dS = step(S), the bias", () => {
+    expect(checkClaim({ loss: 'mse', target: 'dE/dZ', formula: '2 * (Z - t)' }, { runs: RUNS }).verdict).toBe('true');
+    expect(checkClaim({ loss: 'mse', activation: 'relu', target: 'dZ/dS', formula: 'step(S)' }, { runs: RUNS }).verdict).toBe('true');
+    expect(checkClaim({ loss: 'mse', target: 'b', formula: '2 * (Z - t)' }, { runs: RUNS }).verdict).toBe('true');
+    expect(checkClaim({ loss: 'mse', activation: 'tanh', target: 'dE/dZ', formula: 'Z - t' }, { runs: RUNS }).verdict).toBe('false');
+  });
+
   it('function claims read sum_k and alpha', () => {
     const cce = checkClaim({ loss: 'cce', target: 'dE/dS', formula: (q) => q.Z.times(q.sum_k((u) => u.t_k)).minus(q.t) }, { runs: 20 });
     expect(cce.verdict).toBe('true');

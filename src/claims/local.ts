@@ -72,8 +72,10 @@ export function localTruth(r: ResolvedClaim, oc: OracleCase, entry: EntryRef): {
     const divisor = oc.network.reduction === 'mean' ? forward.T.length : 1;
     const change = (d: Decimal): Decimal => modules.elementwiseHead.exact.termChangeInZ(x, Z, Zc, d, t).div(divisor);
     const magnitude = modules.elementwiseHead.exact.slopeInZMagnitude(x, Z, Zc, t).div(divisor);
-    // a sigmoid's Z moves within (0, 1); a version-2 output's term in Z (mse: quadratic) takes the plain step
-    return { truth: central(change, isVersion1(oc.network) ? (Z.lt(Zc) ? Z : Zc).times(h) : h), magnitude };
+    // a sigmoid's Z moves within (0, 1); a version-2 output's term in Z (mse: quadratic, whose
+    // central difference is exact for any step) a step relative to |Z - t| (a tiny Z - t keeps its digits)
+    const gap = Z.minus(t).abs();
+    return { truth: central(change, isVersion1(oc.network) ? (Z.lt(Zc) ? Z : Zc).times(h) : gap.isZero() ? h : gap.times(h)), magnitude };
   }
   const next = oc.network.layers[l + 1]!.nOut;
   const W = params.W[l + 1]!;
