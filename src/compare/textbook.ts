@@ -654,7 +654,9 @@ function rowSum(T: Float64Array, row: number, n: number): number {
  * subnormal e loses its digits; below eta / 4 it is 0, and then ln 0 has no finite value). Z_k is increasing in e_k and decreasing in O_k, so its ends are
  * at the ends of those; the sum rounds in the precision, and in another order by gamma_(n-1) of it
  * unless the others are below half a rounding unit of e_k (then every order gives e_k's: a
- * saturated row's Z = 1 exactly). Not finite where some e^S overflows (Inf / Inf).
+ * saturated row's Z = 1 exactly). Not finite where some e^S overflows (Inf / Inf). Shifted, the
+ * interval in float32 also holds the row formed through its log, e^(S_k - fl(m + ln sum)) rounded at
+ * each step (TensorFlow.js's softmax: a hot class whose ln sum rounds away from lse is exactly 1).
  */
 function rowInterval(S: Float64Array, eS: Float64Array, row: number, n: number, ar: Arithmetic, uR: number, shifted: boolean, lo: Float64Array, hi: Float64Array): void {
   const ke = 2 * ar.u + 2 * U64;
@@ -688,6 +690,26 @@ function rowInterval(S: Float64Array, eS: Float64Array, row: number, n: number, 
     const sumLo = ar.round(eHi[k]! + oLo) * (tight ? 1 : 1 - g);
     lo[row + k] = ar.round(eLo[k]! / sumHi) * (tight ? 1 : 1 - uR);
     hi[row + k] = Math.min(1, ar.round(eHi[k]! / sumLo) * (tight ? 1 : 1 + uR));
+  }
+  // float32 only: that is the precision TensorFlow.js computes in; float64 softmaxes (PyTorch, NumPy,
+  // JAX on CPU) form the shifted quotient above, and the log route's grid of ulp(lse) would let a
+  // saturated row's Z - t take too many values to be told apart from a wrong one
+  if (!shifted || ar.u !== 2 ** -24) return;
+  // the same softmax formed through its log, Z_k = fl(e^fl(S_k - fl(m + fl(ln sum)))) (TensorFlow.js's
+  // softmax, exp of a log-softmax; or with S_k - m first): ln Z_k is off by the roundings of ln sum,
+  // of lse = m + ln sum (u (|m| + ln sum)) and of the difference (u (|S_k - m| + ln sum)), then e^
+  // rounds: Z_k within e^(+-delta_k) of e^(S_k - m - ln sum)
+  let others = 0;
+  for (let j = row; j < row + n; j++) if (j !== a) others += eHi[j - row]!;
+  const lnSum = Math.log1p(others);
+  for (let k = 0; k < n; k++) {
+    const x = Math.abs(S[row + k]! - m);
+    const delta = SAFETY * (2 * ar.u * (Math.abs(m) + x + 2 * lnSum) + ke);
+    const down = Math.exp(-x - lnSum - delta);
+    const up = Math.exp(-x - lnSum + delta);
+    // a subnormal Z is within eta; one below a quarter of it is 0 (then ln Z has no finite value)
+    lo[row + k] = Math.max(0, Math.min(lo[row + k]!, ar.round(down) - (4 * down >= ar.eta ? ar.eta : 0)));
+    hi[row + k] = Math.min(1, Math.max(hi[row + k]!, ar.round(up) + (4 * up >= ar.eta ? ar.eta : 0)));
   }
 }
 
