@@ -14,6 +14,7 @@ export type {
   OutputQuantities,
   HiddenQuantities,
   NextQuantities,
+  RowQuantities,
   ClaimResult,
   ClaimDescription,
   ClaimCounterexample,
@@ -23,6 +24,7 @@ export type {
   SampleDetail,
 } from './types.js';
 export { ClaimError, type ClaimErrorCode } from './errors.js';
+export { claimFamily, DEFAULT_OUTPUT, type ClaimFamily } from './family.js';
 export { checkClaim, checkClaimOn, claimCases, type CheckClaimOptions } from './check.js';
 export { resolveClaim, TARGETS, type ResolvedClaim, type EvaluationOptions } from './resolve.js';
 export { symbolSet, formatSymbols, type SymbolSet, type SymbolInfo } from './symbols.js';

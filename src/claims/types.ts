@@ -14,7 +14,7 @@ export type ClaimLayer = 'output' | 'hidden' | number;
 /**
  * Which entry: a weight `dE/dW` (`dE/dV` in a hidden layer), a bias `dE/db`, the loss `E` itself
  * (all summed over the batch), or one factor of the chain rule per sample: `dE/dZ` (the unit's
- * output; `dE/dY_j` in a hidden layer), `dZ/dS` (the sigmoid's slope), `dS/dW` (the input the
+ * output; `dE/dY_j` in a hidden layer), `dZ/dS` (the activation's slope), `dS/dW` (the input the
  * weight multiplies), `dE/dS` (the delta). `dE/dY`, `dY/dS` and `dS/dV` are accepted as the
  * hidden-layer spellings of the same three.
  */
