@@ -38,7 +38,7 @@ const row = (target, figure, value, goal, met) => {
 function command(argv) {
   const json = join(dir, `report-${rows.length}-${Math.random().toString(36).slice(2)}.json`);
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'dist/cli/main.js'), 'verify', ...argv, '--quiet', '--json', json, '--corpus', join(dir, 'corpus')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'dist/cli/main.js'), 'verify', ...argv, '--quiet', '--json', json, '--corpus', join(dir, `corpus-${rows.length}-${Math.random().toString(36).slice(2)}`)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = (performance.now() - t0) / 1000;
   const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;

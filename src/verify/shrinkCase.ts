@@ -24,6 +24,7 @@
  * allowed one (the loss's pair rule holding), after the biases.
  */
 import { activationNameOf, lossNameOf, type ActivationName, type Batch, type Case, type Layer, type Network, type Reduction } from '../network/types.js';
+import { forward } from '../reference/index.js';
 
 /** Options of {@link shrinkCase}. */
 export interface ShrinkCaseOptions {
@@ -166,6 +167,9 @@ function* structural(c: Case, reductions: readonly Reduction[], activations: rea
     // the first layer dropped: its outputs' width becomes the input width; inputs cut or padded with 0
     const first = layers[0]!;
     yield withLayers(c, layers.slice(1), { ...c.batch, nIn: first.nOut, X: reshapeColumns(c.batch.X, B, c.batch.nIn, first.nOut) });
+    // the first layer dropped, its outputs Z (as float64 computes them) the new inputs: the layers above see what they saw
+    const Z = forward({ layers: [first], reduction: 'sum', loss: 'mse' } as Network, { ...c.batch, nOut: first.nOut, T: new Float64Array(B * first.nOut) }).Z[0]!;
+    if (Z.every(Number.isFinite)) yield withLayers(c, layers.slice(1), { ...c.batch, nIn: first.nOut, X: Z });
   }
   for (let l = 0; l < L; l++) {
     const ly = layers[l]!;
