@@ -44,9 +44,14 @@ import { arithmeticOf } from './textbook.js';
  * (S = 0 exactly) off the piece whose slope backprop takes, the oracle's D_v is one-sided on the
  * side that keeps every rectifier on its piece (`DifferenceValue.kind` 'left' / 'right'), and is
  * judged like a central one. Where no side does (two kink units pushed opposite ways) it is
- * 'not-comparable': such a direction is neither flagged nor passed; it is recorded, and another
- * direction is drawn in its place (at most 4 K drawn in all); a check whose every direction was
- * not comparable is 'inconclusive'. In localisation a half whose difference is not comparable is
+ * 'not-comparable'. Such a direction is split by halving into parts whose differences are
+ * comparable (each moves fewer units on their kinks; g . v and D_v are linear in v, so the parts'
+ * residuals add up to the residual over their union, judged by the union's tolerance), a single coordinate that is not comparable left
+ * out, counted and checked against the analytic oracle instead (`leftOut`: the same entries the
+ * certification cannot check by differences);
+ * where that takes more than SPLIT_BUDGET differences it is neither flagged nor passed, recorded,
+ * and another direction is drawn in its place (at most 4 K drawn in all); a check whose every
+ * direction was not comparable is 'inconclusive'. In localisation a half whose difference is not comparable is
  * had from its complement (r_A = r - r_B); both not comparable, that set is not split further
  * (counted in `unsplit`). A localised entry whose own finite difference is not comparable is
  * measured against the oracle's analytic value instead (said in `against`).
@@ -87,8 +92,12 @@ export interface DirectionCheck {
   readonly tolerance: number;
   /** Never for a direction whose difference is not comparable (it is judged neither way). */
   readonly flagged: boolean;
-  /** How D_v was taken: 'central', one-sided 'left' / 'right' at a kink, or 'not-comparable'. */
+  /** How D_v was taken: 'central', one-sided 'left' / 'right' at a kink (the first such part's), or 'not-comparable' (not judged). */
   readonly kind: DifferenceKind;
+  /** The comparable parts it was judged in: 1, more where the whole was not comparable (residual and tolerance then over their union), 0 not judged. */
+  readonly parts: number;
+  /** Coordinates left out of it (not comparable one by one). */
+  readonly leftOut: number;
 }
 
 /** A localised wrong entry. */
@@ -118,6 +127,12 @@ export interface DirectionalResult {
   readonly notComparable: number;
   /** Directions whose difference was one-sided at a kink (judged as usual). */
   readonly oneSided: number;
+  /** Directions not comparable as a whole, judged in comparable parts (their residuals summed, against their union's tolerance). */
+  readonly split: number;
+  /** Coordinates those directions left out: each one's own difference not comparable at exact kinks; each is checked against the analytic oracle instead. */
+  readonly leftOut: number;
+  /** Of those, how many lie beyond their allowance of the analytic oracle (wrong; among `localised`, against 'analytic'). */
+  readonly leftOutWrong: number;
   /** Coordinate sets localisation could not split (both halves' differences not comparable). */
   readonly unsplit: number;
   readonly durationMs: number;
@@ -154,15 +169,25 @@ function flatAnswer(oracle: CaseOracle, answer: Gradients, precision: Precision)
   return { g, allow };
 }
 
-/** sqrt(sum a_k^2) over [lo, hi) without underflow: each a_k scaled by the largest (as dnrm2 does). */
-function scaledNorm(a: Float64Array, lo: number, hi: number): number {
+/** sqrt(sum a_k^2) over the ranges without underflow: each a_k scaled by the largest (as dnrm2 does). */
+function scaledNorm(a: Float64Array, ranges: readonly { lo: number; hi: number }[]): number {
   let scale = 0;
-  for (let k = lo; k < hi; k++) scale = Math.max(scale, a[k]!);
+  for (const { lo, hi } of ranges) for (let k = lo; k < hi; k++) scale = Math.max(scale, a[k]!);
   if (scale === 0) return 0;
   let ssq = 0;
-  for (let k = lo; k < hi; k++) ssq += (a[k]! / scale) ** 2;
+  for (const { lo, hi } of ranges) for (let k = lo; k < hi; k++) ssq += (a[k]! / scale) ** 2;
   return scale * Math.sqrt(ssq);
 }
+
+/** A coordinate set [lo, hi) of a direction and its difference. */
+interface Part {
+  readonly lo: number;
+  readonly hi: number;
+  readonly D: DifferenceValue;
+}
+
+/** Further differences a not-comparable direction may spend on being split into comparable parts. */
+const SPLIT_BUDGET = 64;
 
 /** The judgement of directions over one answer: g . v and the tolerance of any coordinate set, and the residual against the oracle. */
 class Directions {
@@ -188,25 +213,32 @@ class Directions {
 
   /** g . v on [lo, hi) in double-double, and the tolerance of that set. */
   dotAndTolerance(d: number, lo: number, hi: number): { dot: number; tolerance: number } {
+    return this.dotAndToleranceOver(d, [{ lo, hi }]);
+  }
+
+  /** g . v on the union of the ranges in double-double, and the tolerance of that set. */
+  dotAndToleranceOver(d: number, ranges: readonly { lo: number; hi: number }[]): { dot: number; tolerance: number } {
     const { g, allow } = this;
     let sh2 = 0;
     let sl = 0;
     let absSum = 0;
     let worst = 0;
     let squares = 0;
-    for (let k = lo; k < hi; k++) {
-      const t = directionSign(this.seed, d, k) * g[k]!;
-      const s = sh2 + t;
-      const bb = s - sh2;
-      sl += sh2 - (s - bb) + (t - bb);
-      sh2 = s;
-      absSum += Math.abs(t);
-      worst += allow[k]!;
-      squares += allow[k]! * allow[k]!;
+    for (const { lo, hi } of ranges) {
+      for (let k = lo; k < hi; k++) {
+        const t = directionSign(this.seed, d, k) * g[k]!;
+        const s = sh2 + t;
+        const bb = s - sh2;
+        sl += sh2 - (s - bb) + (t - bb);
+        sh2 = s;
+        absSum += Math.abs(t);
+        worst += allow[k]!;
+        squares += allow[k]! * allow[k]!;
+      }
     }
     const fdError = 1e-30 * absSum + 2 ** -100 * absSum;
     // the Hoeffding width sqrt(sum a_k^2), scaled where the squares underflow (allowances below 2^-450: tiny, subnormal gradients)
-    const width = squares >= 2 ** -900 || worst === 0 ? Math.sqrt(squares) : scaledNorm(allow, lo, hi);
+    const width = squares >= 2 ** -900 || worst === 0 ? Math.sqrt(squares) : scaledNorm(allow, ranges);
     // dot rounded once from double-double: half an ulp, relative 2^-104 of absSum, or 2^-1074 among subnormals
     return { dot: sh2 + sl, tolerance: Math.min(worst, this.z * width) + fdError + 2 ** -104 * absSum + (absSum > 0 ? Number.MIN_VALUE : 0) };
   }
@@ -216,9 +248,37 @@ class Directions {
     return -D.minus(this.dotAndTolerance(d, lo, hi).dot);
   }
 
+  /**
+   * The parts of direction d over [lo, hi) whose differences are comparable: a set whose difference
+   * is not comparable at exact kinks is halved until each part is (each part moves fewer units on
+   * their kinks), a single coordinate that is not comparable left out; null when that takes more
+   * than `budget` further differences (the direction is then not comparable).
+   */
+  comparableParts(d: number, lo: number, hi: number, D: DifferenceValue, budget: number): { parts: Part[]; leftOut: number[] } | null {
+    const parts: Part[] = [];
+    const leftOut: number[] = [];
+    let spent = 0;
+    const stack: Part[] = [{ lo, hi, D }];
+    while (stack.length > 0) {
+      const part = stack.pop()!;
+      if (part.D.comparable) {
+        parts.push(part);
+        continue;
+      }
+      if (part.hi - part.lo === 1) {
+        leftOut.push(part.lo);
+        continue;
+      }
+      if ((spent += 2) > budget) return null;
+      const mid = part.lo + Math.floor((part.hi - part.lo) / 2);
+      stack.push({ lo: mid, hi: part.hi, D: this.difference(d, mid, part.hi) }, { lo: part.lo, hi: mid, D: this.difference(d, part.lo, mid) });
+    }
+    return { parts: parts.sort((a, b) => a.lo - b.lo), leftOut };
+  }
+
   /** Group testing in direction d: halve the coordinate set, keeping the halves whose residual exceeds their tolerance. */
-  localise(d: number, r: number, maxLocalised: number, into: Set<number>): void {
-    const stack: { lo: number; hi: number; r: number }[] = [{ lo: 0, hi: this.g.length, r }];
+  localise(d: number, r: number, maxLocalised: number, into: Set<number>, from = 0, to = this.g.length): void {
+    const stack: { lo: number; hi: number; r: number }[] = [{ lo: from, hi: to, r }];
     while (stack.length > 0 && into.size < maxLocalised) {
       const { lo, hi, r: rAll } = stack.pop()!;
       if (hi - lo === 1) {
@@ -264,25 +324,40 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
   let judged = 0;
   let notComparable = 0;
   let oneSided = 0;
-  // K comparable directions; one not comparable at exact kinks is replaced by the next (4 K drawn at most)
+  let split = 0;
+  const leftOut = new Set<number>();
+  // K comparable directions: one not comparable at exact kinks is split into comparable parts, or
+  // (more than SPLIT_BUDGET differences, or nothing comparable) replaced by the next (4 K drawn at most)
   for (let d = 0; judged < directions && d < 4 * directions; d++) {
     const D = dirs.difference(d, 0, P);
     const { dot, tolerance } = dirs.dotAndTolerance(d, 0, P);
-    if (!D.comparable) {
+    const split_ = D.comparable ? { parts: [{ lo: 0, hi: P, D }], leftOut: [] as number[] } : dirs.comparableParts(d, 0, P, D, SPLIT_BUDGET);
+    if (!split_ || split_.parts.length === 0) {
       notComparable += 1;
-      checks.push({ dot, difference: D.toNumber(), residual: Number.NaN, tolerance, flagged: false, kind: D.kind });
+      checks.push({ dot, difference: D.toNumber(), residual: Number.NaN, tolerance, flagged: false, kind: 'not-comparable', parts: 0, leftOut: 0 });
       continue;
     }
     judged += 1;
-    if (D.kind !== 'central') oneSided += 1;
-    const r = dirs.residual(d, 0, P, D);
+    const { parts } = split_;
+    if (!D.comparable) {
+      split += 1;
+      for (const k of split_.leftOut) leftOut.add(k);
+    }
+    const kind = parts.find((q) => q.D.kind !== 'central')?.D.kind ?? 'central';
+    if (kind !== 'central') oneSided += 1;
+    // the parts' residuals add up to the residual over their union (g . v and D_v are linear in v), judged by the union's tolerance
+    const rs = parts.map((q) => dirs.residual(d, q.lo, q.hi, q.D));
+    const r = rs.reduce((a, b) => a + b, 0);
+    const union = parts.length === 1 ? { dot, tolerance } : dirs.dotAndToleranceOver(d, parts);
     // written so that a NaN residual or tolerance flags the direction
-    const flagged = !Number.isFinite(dot) || !(Math.abs(r) <= tolerance);
-    checks.push({ dot, difference: D.toNumber(), residual: Math.abs(r), tolerance, flagged, kind: D.kind });
-    // one flagged direction is enough to localise: its residual holds every wrong entry's share
+    const flagged = !Number.isFinite(dot) || !(Math.abs(r) <= union.tolerance);
+    checks.push({ dot, difference: parts.reduce((a, q) => a + q.D.toNumber(), 0), residual: Math.abs(r), tolerance: union.tolerance, flagged, kind, parts: parts.length, leftOut: split_.leftOut.length });
+    // one flagged direction is enough to localise: its residual holds every wrong entry's share (in
+    // parts: from each part past its own tolerance, or from every part when none is)
     if (!flagged || !localise || localisedOnce || !Number.isFinite(dot)) continue;
     localisedOnce = true;
-    dirs.localise(d, r, maxLocalised, localisedAt);
+    const past = parts.filter((q, i) => !(Math.abs(rs[i]!) <= dirs.dotAndTolerance(d, q.lo, q.hi).tolerance));
+    for (const q of past.length > 0 ? past : parts) dirs.localise(d, rs[parts.indexOf(q)]!, maxLocalised, localisedAt, q.lo, q.hi);
   }
   // each localised entry against its own finite difference (its analytic value where that is not comparable)
   const localised: LocalisedEntry[] = [];
@@ -294,7 +369,17 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
     const against = difference.comparable ? 'finite difference' : 'analytic';
     localised.push({ where, text: formatLocation(where), value: g[k]!, finiteDifference: value.text(20), against, error: value.distanceTo(g[k]!), allowed: allow[k]! });
   }
-  const flagged = checks.some((c) => c.flagged);
+  // a coordinate left out of the directions (its own difference not comparable) is checked against the analytic oracle, as the certification does
+  let leftOutWrong = 0;
+  for (const k of [...leftOut].sort((a, b) => a - b)) {
+    const where = oracle.layout.locate(k);
+    const exact = oracle.exact(where);
+    const error = exact.distanceTo(g[k]!);
+    if (error <= allow[k]!) continue;
+    leftOutWrong += 1;
+    if (localised.length < maxLocalised && !localisedAt.has(k)) localised.push({ where, text: formatLocation(where), value: g[k]!, finiteDifference: exact.text(20), against: 'analytic', error, allowed: allow[k]! });
+  }
+  const flagged = checks.some((c) => c.flagged) || leftOutWrong > 0;
   return {
     verdict: flagged ? 'wrong' : judged === 0 ? 'inconclusive' : 'correct',
     parameters: P,
@@ -303,6 +388,9 @@ export function directionalCheck(ctx: OracleContext, network: Network, batch: Ba
     passes: dirs.passes,
     notComparable,
     oneSided,
+    split,
+    leftOut: leftOut.size,
+    leftOutWrong,
     unsplit: dirs.unsplit,
     durationMs: performance.now() - started,
   };

@@ -67,6 +67,7 @@ async function checkGiven(run: RunRecord, named: NamedCase, c: Case, options: Ve
   // one-sided and not-comparable directions are said only where there are some (a network without kinks: the same words as before)
   const atKinks = [
     result.oneSided > 0 ? `${result.oneSided} one-sided at kinks` : '',
+    result.split > 0 ? `${result.split} judged in parts comparable at exact kinks, ${result.leftOut} coordinate(s) not comparable checked against the analytic oracle instead` : '',
     result.notComparable > 0 ? `${result.notComparable} more drawn not comparable at exact kinks (not judged)` : '',
     result.unsplit > 0 ? `${result.unsplit} coordinate set(s) localisation could not split (not comparable at exact kinks)` : '',
   ].filter((x) => x !== '');
