@@ -247,7 +247,7 @@ describe('directional mode on every family and class of the generator', () => {
   // networks): at exact kinks where g . v = 0 but E is not flat (a relu output with zero weights
   // on relu units at their kinks, mse target 2), the second-order one-sided difference keeps its
   // h^3 truncation, -2.4e-74, which a tolerance of 0 flags. Flip to `it` when the oracle passes `refine` there.
-  it.fails('a one-sided directional difference where g . v = 0 is 0 (fails: the directional difference is not refined)', async () => {
+  it('a one-sided directional difference where g . v = 0 is 0 (the directional difference of a version-2 network is refined)', async () => {
     const { CaseOracle } = await import('../../src/oracle/api.js');
     const { directionSign } = await import('../../src/compare/directional.js');
     const c = parseCase({

@@ -7,7 +7,7 @@
  * (`perturbed.ts`): its own Z and its own Y, never the analytic pass's Z, Zc, slope or delta.
  */
 import { parameterCount, reductionDivisor } from '../network/shape.js';
-import type { Batch, KinkSide, Network } from '../network/types.js';
+import { isVersion1, type Batch, type KinkSide, type Network } from '../network/types.js';
 import type { EntryLocation } from '../types.js';
 import { doubleParts, sh, ZERO, type BigFloat, type Binary } from './bigfloat.js';
 import type { OracleContext } from './context.js';
@@ -394,7 +394,10 @@ export class CaseOracle {
     }
     let diff = bin.div(total, bin.ldexp(h, 1));
     let kind: DifferenceKind = 'central';
-    if (!onSide) {
+    // a version-2 network's difference is refined as the per-entry ones are (a difference swamped by
+    // its even part retaken at a smaller step: a relu output's zero slope under a curving loss)
+    const refine = !isVersion1(c.network);
+    if (!onSide || refine) {
       const carry = (hs: BigFloat): CarriedChange => {
         let dE = ZERO;
         let stays = true;
@@ -405,7 +408,7 @@ export class CaseOracle {
         }
         return { dE, onSide: stays };
       };
-      const d = oneSidedWhereNeeded(bin, h, c.kink, carry);
+      const d = oneSidedWhereNeeded(bin, h, c.kink, carry, refine);
       diff = d.value;
       kind = d.kind;
     }
