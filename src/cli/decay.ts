@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { parseActivationList, runDecayComparison } from '../decay/comparison.js';
 import { runDecayExperiment, type DecayExperiment } from '../decay/experiment.js';
-import { INIT_SYNTAX, parseInit } from '../decay/init.js';
-import { decayToJson } from '../decay/json.js';
+import { customaryInit, HIDDEN_ACTIVATIONS, INIT_SYNTAX, parseInit, type HiddenActivation, type Init } from '../decay/init.js';
+import { decayComparisonToJson, decayToJson } from '../decay/json.js';
 import { writeFileAtomically as writeAtomically } from '../verify/corpus.js';
-import { decayHtml, decayPlotSvg, formatDecay } from '../report/decay/index.js';
+import { decayComparisonHtml, decayComparisonSvg, decayHtml, decayPlotSvg, formatDecay, formatDecayComparison } from '../report/decay/index.js';
 import { joinNegativeValues, parseErrorMessage } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -14,6 +15,11 @@ export interface DecayArgs extends DecayExperiment {
   readonly plot: string | null;
   readonly html: string | null;
   readonly json: string | null;
+  /**
+   * `--compare A,B,...`: one run per hidden activation, each with `init` (when `--init` was given)
+   * or its customary one (null); absent: one experiment.
+   */
+  readonly compare?: { readonly activations: readonly HiddenActivation[]; readonly init: Init | null };
 }
 
 /** The help text of `backprop-oracle decay`. */
@@ -27,6 +33,12 @@ every layer; and trains each network a few steps to compare how much the first a
 
 Options:
   --layers L      sigmoid layers, 1 to 50 (default 10)
+  --activation A  the hidden layers' activation: sigmoid, tanh, relu, leaky_relu (alpha 0.01) or
+                  linear (the output stays sigmoid with bce); the bound's factor is max f' (1/4 for
+                  the sigmoid, 1 for the others); relu and leaky_relu also report their dead units
+                  (S <= 0). Default init: he for relu and leaky_relu, xavier for the others
+  --compare LIST  compare activations, e.g. sigmoid,tanh,relu: one run each on the same shapes and
+                  seed, each with its customary init unless --init is given; one table, one plot
   --width N       units of every layer, input and output included, 1 to 64 (default 8)
   --init NAME     weight initialisation (default xavier):
                     uniform     weights uniform in [-1, 1]
@@ -46,6 +58,8 @@ Options:
 Examples:
   backprop-oracle decay
   backprop-oracle decay --layers 20 --init he --plot decay.svg --html decay.html
+  backprop-oracle decay --activation relu --init he
+  backprop-oracle decay --compare sigmoid,tanh,relu --plot compare.svg --html compare.html
 
 Exit codes: 0 the bound held everywhere, 1 it was violated somewhere, 2 bad options or a report
 that could not be written.`;
@@ -80,7 +94,7 @@ function fileName(option: string, raw: string | undefined): string | null {
 export function parseDecayArgs(argv: string[]): DecayArgs {
   const str = { type: 'string' } as const;
   let values: Record<string, string | boolean | undefined>;
-  const options = { layers: str, width: str, init: str, samples: str, batch: str, seed: str, steps: str, rate: str, plot: str, html: str, json: str, help: { type: 'boolean' } } as const;
+  const options = { layers: str, activation: str, compare: str, width: str, init: str, samples: str, batch: str, seed: str, steps: str, rate: str, plot: str, html: str, json: str, help: { type: 'boolean' } } as const;
   const args = joinNegativeValues(argv, options);
   try {
     values = parseArgs({
@@ -93,13 +107,31 @@ export function parseDecayArgs(argv: string[]): DecayArgs {
     throw new UsageError(parseErrorMessage('decay', error as Error, args));
   }
   const s = (k: string): string | undefined => values[k] as string | undefined;
-  let init;
+  let init: Init;
+  let activation: HiddenActivation | undefined;
+  let compare: DecayArgs['compare'];
+  if (s('activation') !== undefined && s('compare') !== undefined) throw new UsageError('decay: give --activation or --compare, not both');
+  if (s('activation') !== undefined) {
+    const name = s('activation')!.trim().toLowerCase();
+    if (!HIDDEN_ACTIVATIONS.includes(name as HiddenActivation)) throw new UsageError(`decay: --activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}, got "${s('activation')}"`);
+    activation = name as HiddenActivation;
+  }
+  if (s('compare') !== undefined) {
+    try {
+      compare = { activations: parseActivationList(s('compare')!), init: null };
+    } catch (error) {
+      throw new UsageError(`decay: --compare: ${(error as Error).message}, got "${s('compare')}"`);
+    }
+  }
   try {
-    init = parseInit(s('init') ?? DEFAULTS.init);
+    init = parseInit(s('init') ?? (activation ? (customaryInit(activation).kind as string) : DEFAULTS.init));
   } catch {
     throw new UsageError(`decay: --init must be ${INIT_SYNTAX}, got "${s('init')}"`);
   }
+  if (compare && s('init') !== undefined) compare = { ...compare, init };
   return {
+    ...(activation ? { activation } : {}),
+    ...(compare ? { compare } : {}),
     help: values.help === true,
     layers: integer('layers', s('layers'), DEFAULTS.layers, 1, 50),
     width: integer('width', s('width'), DEFAULTS.width, 1, 64),
@@ -125,8 +157,19 @@ export function runDecay(args: DecayArgs, io: { out(t: string): void; err(t: str
     io.out(DECAY_USAGE + '\n');
     return 0;
   }
-  const { help: _help, plot, html, json, ...experiment } = args;
+  const { help: _help, plot, html, json, compare, ...experiment } = args;
+  if (compare) {
+    const { init: _init, ...base } = experiment;
+    const c = runDecayComparison({ ...base, activations: compare.activations, init: compare.init });
+    return report(io, { plot, html, json }, [() => decayComparisonSvg(c), () => decayComparisonHtml(c), () => decayComparisonToJson(c) + '\n'], formatDecayComparison(c), c.violations);
+  }
   const m = runDecayExperiment(experiment);
+  return report(io, { plot, html, json }, [() => decayPlotSvg(m), () => decayHtml(m), () => decayToJson(m) + '\n'], formatDecay(m), m.violations);
+}
+
+/** Writes the reports asked for, prints the text and the files written; the exit code (0 bound held, 1 violated, 2 a file not written). */
+function report(io: { out(t: string): void; err(t: string): void }, files: { plot: string | null; html: string | null; json: string | null }, [svg, page, data]: (() => string)[], text: string, violations: number): number {
+  const { plot, html, json } = files;
   let written = true;
   const wrote: string[] = [];
   const write = (what: string, option: string, file: string | null, text: () => string): void => {
@@ -139,11 +182,11 @@ export function runDecay(args: DecayArgs, io: { out(t: string): void; err(t: str
       io.err(`decay: could not write the ${what} to --${option} ${file}: ${(error as Error).message}\n`);
     }
   };
-  write('plot', 'plot', plot, () => decayPlotSvg(m));
-  write('HTML report', 'html', html, () => decayHtml(m));
-  write('JSON report', 'json', json, () => decayToJson(m) + '\n');
-  io.out(formatDecay(m) + '\n');
+  write('plot', 'plot', plot, svg!);
+  write('HTML report', 'html', html, page!);
+  write('JSON report', 'json', json, data!);
+  io.out(text + '\n');
   if (wrote.length > 0) io.out(`wrote ${wrote.join(', ')}\n`);
   if (!written) return 2;
-  return m.violations === 0 ? 0 : 1;
+  return violations === 0 ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 import { widths as widthsOf } from '../network/shape.js';
 import { FLOAT64 } from './arithmetic.js';
 import { decayViolations, underflowAllowance } from './check.js';
-import { initNetwork, randomBatch, type Init } from './init.js';
+import { initNetwork, randomBatch, type HiddenActivation, type Init } from './init.js';
+import { forward } from '../reference/forward.js';
 import { seededRandom } from './random.js';
 import { referenceDecay } from './sources.js';
 import { spread, type Spread } from './spread.js';
@@ -9,8 +10,15 @@ import { trainingEffect } from './training.js';
 
 /** What `backprop-oracle decay` measures: K random networks of one shape and initialisation. */
 export interface DecayExperiment {
-  /** Layers L (each a sigmoid layer). */
+  /** Layers L (each a sigmoid layer, unless `activation` says otherwise). */
   readonly layers: number;
+  /**
+   * The hidden layers' activation (`--activation`), the output sigmoid + bce; absent: every layer a
+   * sigmoid (version 1, the report as before).
+   */
+  readonly activation?: HiddenActivation;
+  /** leaky_relu's alpha (absent: 0.01). */
+  readonly alpha?: number;
   /** Width of every layer, input and output included. */
   readonly width: number;
   readonly init: Init;
@@ -39,6 +47,12 @@ export interface LayerSummary {
   readonly ratio: Spread;
   /** Networks whose float64 gradient norm of this layer is 0 (underflow, or a zero gradient). */
   readonly zeros: number;
+  /**
+   * relu and leaky_relu hidden layers only: the fraction of the layer's units with S <= 0 for the
+   * sample (dead: slope 0 for relu, alpha for leaky_relu), over every unit, sample and network.
+   * Absent for other activations and the output layer.
+   */
+  readonly dead?: number;
 }
 
 /** The training measurement over the K networks: medians over steps, then their spread over networks. */
@@ -71,17 +85,27 @@ export interface DecayMeasurement {
  * bound checked, and optionally a short training run per network.
  */
 export function runDecayExperiment(experiment: DecayExperiment): DecayMeasurement {
-  const { layers: L, width, init, samples, batch: B, seed, steps, rate } = experiment;
+  const { layers: L, width, init, samples, batch: B, seed, steps, rate, activation, alpha } = experiment;
+  const rectifier = activation === 'relu' || activation === 'leaky_relu';
   const random = seededRandom(seed);
   const widths = new Array<number>(L + 1).fill(width);
-  const perLayer = Array.from({ length: L }, () => ({ gradient: [] as number[], bound: [] as number[], factor: [] as number[], ratio: [] as number[], zeros: 0 }));
+  const perLayer = Array.from({ length: L }, () => ({ gradient: [] as number[], bound: [] as number[], factor: [] as number[], ratio: [] as number[], zeros: 0, dead: 0, units: 0 }));
   const training = { ratio: [] as number[], bound: [] as number[], estimate: [] as number[] };
   let checked = 0;
   let violations = 0;
   for (let k = 0; k < samples; k++) {
-    const network = initNetwork(random, widths, init);
+    const network = initNetwork(random, widths, init, activation, alpha);
     const batch = randomBatch(random, width, width, B);
-    const decay = referenceDecay(network, batch);
+    const pass = forward(network, batch);
+    const decay = referenceDecay(network, batch, pass);
+    if (rectifier) {
+      // a unit is dead for a sample when S <= 0 (relu's slope 0 there, the left piece at the kink)
+      for (let l = 0; l < L - 1; l++) {
+        const S = pass.S[l]!;
+        for (let k = 0; k < S.length; k++) if (S[k]! <= 0) perLayer[l]!.dead++;
+        perLayer[l]!.units += S.length;
+      }
+    }
     violations += decayViolations(FLOAT64, decay, underflowAllowance(decay, widthsOf(network), B)).length;
     checked += L * (2 * B + 2) - B; // step (not for l = L) and delta per sample, outer and gradient per layer
     decay.forEach((d, l) => {
@@ -101,7 +125,16 @@ export function runDecayExperiment(experiment: DecayExperiment): DecayMeasuremen
   }
   return {
     experiment,
-    layers: perLayer.map((p, l) => ({ layer: l + 1, above: L - l - 1, gradient: spread(p.gradient), bound: spread(p.bound), decayFactor: spread(p.factor), ratio: spread(p.ratio), zeros: p.zeros })),
+    layers: perLayer.map((p, l) => ({
+      layer: l + 1,
+      above: L - l - 1,
+      gradient: spread(p.gradient),
+      bound: spread(p.bound),
+      decayFactor: spread(p.factor),
+      ratio: spread(p.ratio),
+      zeros: p.zeros,
+      ...(rectifier && l < L - 1 ? { dead: p.dead / p.units } : {}),
+    })),
     checked,
     violations,
     training: steps > 0 ? { steps, rate, ratio: spread(training.ratio), bound: spread(training.bound), estimate: spread(training.estimate) } : null,

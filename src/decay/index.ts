@@ -9,9 +9,10 @@ export { decayViolations, underflowAllowance, type DecayViolation, type Inequali
 export { slopeAt, slopePrecision, type SlopeAt } from './slope.js';
 export { alignedZeroCase, positiveRankOneCase, saturatedChain, type AlignedZeroOptions, type PositiveRankOneOptions } from './tightness.js';
 export { seededRandom, uniform } from './random.js';
-export { parseInit, initName, initLimit, initNetwork, randomBatch, INIT_SYNTAX, MAX_INIT_SCALE, type Init } from './init.js';
+export { parseInit, initName, initLimit, initNetwork, randomBatch, customaryInit, HIDDEN_ACTIVATIONS, INIT_SYNTAX, MAX_INIT_SCALE, type Init, type HiddenActivation } from './init.js';
 export { typicalGain, log10GradientRatioEstimate } from './estimate.js';
 export { trainingEffect, type TrainingOptions, type TrainingStep, type TrainingEffect } from './training.js';
 export { spread, quantile, median, ratiosByDepth, log10FactorPerLayer, type Spread, type DepthSpread } from './spread.js';
 export { runDecayExperiment, type DecayExperiment, type DecayMeasurement, type LayerSummary, type TrainingSummary } from './experiment.js';
-export { decayToJson, DECAY_JSON_VERSION } from './json.js';
+export { decayToJson, decayComparisonToJson, DECAY_JSON_VERSION } from './json.js';
+export { runDecayComparison, parseActivationList, runLabel, type DecayComparison, type DecayComparisonOptions, type ComparedActivation } from './comparison.js';

@@ -1,4 +1,4 @@
-import type { Batch, Layer, Network } from '../network/types.js';
+import type { ActivationName, Batch, Layer, Network } from '../network/types.js';
 import { uniform } from './random.js';
 
 /**
@@ -50,8 +50,27 @@ export function initLimit(init: Init, fanIn: number, fanOut: number): number {
   }
 }
 
-/** A network of the given widths n_0..n_L, weights drawn by `init`, without biases, summed loss. */
-export function initNetwork(random: () => number, widths: readonly number[], init: Init): Network {
+/** The elementwise activations a `decay` network's hidden layers may have (the output stays sigmoid + bce). */
+export type HiddenActivation = Exclude<ActivationName, 'softmax'>;
+
+/** Every hidden activation, in the protocol's order. */
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear'];
+
+/**
+ * The customary initialisation of an activation: Xavier (Glorot and Bengio 2010) for the sigmoid,
+ * tanh and linear, whose slope at 0 is their largest; He (He et al. 2015) for relu and leaky_relu,
+ * which pass half the units' variance.
+ */
+export function customaryInit(activation: HiddenActivation): Init {
+  return activation === 'relu' || activation === 'leaky_relu' ? { kind: 'he' } : { kind: 'xavier' };
+}
+
+/**
+ * A network of the given widths n_0..n_L, weights drawn by `init`, without biases, summed loss;
+ * the hidden layers 1..L-1 of `activation` (absent or sigmoid: no activation field, a version-1
+ * network), the output sigmoid + bce. `alpha`: leaky_relu's (absent: the protocol's 0.01).
+ */
+export function initNetwork(random: () => number, widths: readonly number[], init: Init, activation?: HiddenActivation, alpha?: number): Network {
   const layers: Layer[] = [];
   for (let l = 1; l < widths.length; l++) {
     const nIn = widths[l - 1]!;
@@ -59,7 +78,8 @@ export function initNetwork(random: () => number, widths: readonly number[], ini
     const a = initLimit(init, nIn, nOut);
     const W = new Float64Array(nIn * nOut);
     for (let k = 0; k < W.length; k++) W[k] = uniform(random, a);
-    layers.push({ nIn, nOut, W, b: null });
+    const hidden = activation !== undefined && activation !== 'sigmoid' && l < widths.length - 1;
+    layers.push(!hidden ? { nIn, nOut, W, b: null } : activation === 'leaky_relu' && alpha !== undefined ? { nIn, nOut, W, b: null, activation, alpha } : { nIn, nOut, W, b: null, activation });
   }
   return { layers, reduction: 'sum' };
 }

@@ -27,12 +27,12 @@ const MINUS = '\u2212';
 const fixed = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 /** Decades between y ticks: 1, 2, 5, 10, 20, 50, ... so that at most 8 intervals are labelled. */
-function tickStep(decades: number): number {
+export function tickStep(decades: number): number {
   for (let step = 1; ; step *= 10) for (const s of [1, 2, 5]) if (decades / (s * step) <= 8) return s * step;
 }
 
 /** The y range [lo, hi] in whole ticks around every finite value, and the tick step. */
-function yRange(values: readonly number[]): { lo: number; hi: number; step: number } {
+export function yRange(values: readonly number[]): { lo: number; hi: number; step: number } {
   const finite = values.filter(Number.isFinite);
   let lo = finite.length ? Math.floor(Math.min(...finite)) : -1;
   let hi = finite.length ? Math.ceil(Math.max(...finite)) : 1;
@@ -70,12 +70,12 @@ export function mathText(markup: string, size: number): string {
 }
 
 /** 10^k as SVG text content with a raised exponent. */
-function power(k: number): string {
+export function power(k: number): string {
   return mathText(`10^{${k < 0 ? MINUS : ''}${Math.abs(k)}}`, 13);
 }
 
 /** A factor between 0.001 and 1000 as a plain number (0.22), outside as a power of ten (3.1e-5). */
-function formatFactor(log10: number): string {
+export function formatFactor(log10: number): string {
   const x = 10 ** log10;
   return Math.abs(log10) < 3 ? String(Number(x.toPrecision(2))) : formatPow10(log10);
 }
