@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { COMPARE_FIGURE, DOCS_COMPARISON } from '../../fixtures/decay/compare.js';
 import { parseInit, runDecayComparison } from '../../src/decay/index.js';
 import { decayComparisonHtml, decayComparisonSvg, SERIES_STYLE } from '../../src/report/decay/index.js';
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
@@ -91,5 +93,18 @@ describe('the comparison rendered by headless Chromium', () => {
       expect(page.svg).toHaveLength(1);
       expect(inBody(page.svg[0]!), at).toBe(true);
     }
+  });
+});
+
+describe('the docs\' comparison figure', () => {
+  it('is what the script draws now, and docs/decay.md shows it with the measured factors beside the bound\'s', () => {
+    expect(DOCS_COMPARISON).toMatchObject({ ...BASE, activations: ['sigmoid', 'tanh', 'relu'], init: null });
+    expect(readFileSync(COMPARE_FIGURE, 'utf8')).toBe(decayComparisonSvg(c));
+    const doc = readFileSync(new URL('../../docs/decay.md', import.meta.url), 'utf8');
+    expect(doc).toContain('](../fixtures/decay/compare-10.svg)');
+    expect(doc).toContain('<!-- example: decay --compare sigmoid,tanh,relu --layers 10 --width 8 --samples 50 --seed 1 -->');
+    const factors = c.runs.map((r) => [Number((10 ** r.log10Factor).toPrecision(2)), Number((10 ** r.log10BoundFactor).toPrecision(2))]);
+    expect(factors).toEqual([[0.22, 0.71], [0.99, 3.2], [1, 4.6]]);
+    expect(doc).toContain('**0.22 for sigmoid/Xavier** (bound 0.71), **0.99 for tanh/Xavier** (bound\n3.2) and **1.0 for ReLU/He** (bound 4.6)');
   });
 });
