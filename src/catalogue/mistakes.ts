@@ -4,45 +4,12 @@
  * float64 implementation (the code a person would write), so the verifier can kill it twice.
  */
 import type { Implementation } from '../iut/types.js';
-import type { Claim } from '../claims/types.js';
-import type { ActivationName, LossName } from '../network/types.js';
-import { buildImplementation, CORRECT_HOOKS, type Hooks } from './implementation.js';
-import { buildImplementation2, type Family, type Hooks2 } from './implementation2.js';
+import { buildImplementation, CORRECT_HOOKS } from './implementation.js';
+import { buildImplementation2 } from './implementation2.js';
+import type { Mistake } from './mistake.js';
 import { FAMILY_MISTAKES } from './mistakes2.js';
 
-/**
- * A claim of the catalogue: a formula, and for a version-2 mistake the network family it is about
- * (the claims' `loss`, `activation` of the claim's layer and leaky_relu's `alpha`).
- */
-export type CatalogueClaim = Claim & { readonly formula: string; readonly loss?: LossName; readonly activation?: ActivationName; readonly alpha?: number };
-
-/** One classic mistake. */
-export interface Mistake {
-  /** Stable id: the pinned counterexample is `fixtures/counterexamples/<id>.json`. */
-  readonly id: string;
-  readonly name: string;
-  /** One line: what is wrong and why. */
-  readonly explanation: string;
-  /** The mistake as a claim (formula, layer, target, ...). */
-  readonly claim: CatalogueClaim;
-  /** The right formula for the same entry (same layer, target, reduction and arithmetic). */
-  readonly right: string;
-  /** The hooks of the correct version-1 implementation that the mistake swaps (none for a version-2 mistake). */
-  readonly hooks: Partial<Hooks>;
-  /**
-   * A version-2 mistake: the family its buggy implementation declares (description activations
-   * and losses; kink left) and the hooks of the correct version-2 implementation it swaps.
-   * Absent: a version-1 mistake (sigmoid / bce, `implementation.ts`).
-   */
-  readonly v2?: { readonly family: Family; readonly hooks: Partial<Hooks2> };
-  /**
-   * A numerics mistake, not a calculus one: it only shows in saturation, where the verifier may
-   * call it inaccurate rather than wrong. Killed means flagged non-correct with `--strict`.
-   */
-  readonly numerics?: boolean;
-  /** Where the mistake is known from. */
-  readonly source: string;
-}
+export type { CatalogueClaim, Mistake } from './mistake.js';
 
 const hidden = 'hidden' as const;
 

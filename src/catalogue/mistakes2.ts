@@ -4,7 +4,7 @@
  * the shared version-2 float64 implementation (`implementation2.ts`), whose buggy implementation
  * declares the family the mistake needs (description activations and losses; kink left).
  */
-import type { Mistake } from './mistakes.js';
+import type { Mistake } from './mistake.js';
 import { CORRECT_HOOKS2, residual, type Family, type OutputRow, type SoftmaxRow } from './implementation2.js';
 
 const hidden = 'hidden' as const;
