@@ -10,6 +10,7 @@
  * for the harness's reference.
  */
 import type { Implementation } from '../iut/types.js';
+import { sigmoidPair, softplus } from './implementation.js';
 import { DEFAULT_ALPHA, type ActivationName, type BatchJson, type LossName, type NetworkJson, type Reduction, type ResultJson } from '../network/types.js';
 
 /** The network family an implementation declares (protocol "Description" activations and losses). */
@@ -73,18 +74,6 @@ function others(e: readonly number[], i: number): number {
   return sum;
 }
 
-/** [Z, 1 - Z] = [sigma(S), sigma(-S)], each without cancellation. */
-export function sigmoidPair(S: number): [number, number] {
-  const f = Math.exp(-Math.abs(S));
-  const near = 1 / (1 + f);
-  const far = f / (1 + f);
-  return S >= 0 ? [near, far] : [far, near];
-}
-
-/** ln(1 + e^x), to a few ulps for every x. */
-export function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
 
 /** 1 - tanh(S)^2 = 4 e^-2|S| / (1 + e^-2|S|)^2, without cancellation for any S. */
 export function tanhSlope(S: number): number {
